@@ -1,0 +1,99 @@
+# printmail: one non-recursive GNU Makefile.
+#   make            build printmail
+#   make check      every test: unit (cmocka), scripted SMTP dialogues,
+#                   and end to end against a private Postfix on loopback
+#   make demo       send a demo message through a private Postfix
+#   make bench      printmail vs curl vs msmtp (bench/RESULTS.md)
+#   make install    PREFIX, DESTDIR honoured
+# Knobs: CC CFLAGS CPPFLAGS LDFLAGS PREFIX DESTDIR SYSCONFDIR,
+#        SANITIZER=address|undefined, WERROR=1, VALGRIND=1.
+
+VERSION    := 0.1.0
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+SYSCONFDIR ?= /etc
+DESTDIR    ?=
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN    := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wvla
+ifeq ($(WERROR),1)
+WARN    += -Werror
+endif
+ifneq ($(SANITIZER),)
+CFLAGS  += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=$(SANITIZER)
+endif
+
+PKG_CONFIG ?= pkg-config
+SSL_CFLAGS := $(shell $(PKG_CONFIG) --cflags openssl 2>/dev/null)
+SSL_LIBS   := $(shell $(PKG_CONFIG) --libs openssl 2>/dev/null || echo -lssl -lcrypto)
+CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+
+ALL_CPPFLAGS := -D_GNU_SOURCE -Icommon -DPM_VERSION='"$(VERSION)"' \
+	-DPM_SYSCONFDIR='"$(SYSCONFDIR)"' $(CPPFLAGS)
+ALL_CFLAGS   := $(WARN) $(CFLAGS) $(SSL_CFLAGS)
+
+B := build
+COMMON_SRC := common/err.c common/outcome.c common/util.c common/log.c \
+	common/conf.c common/reply.c common/dotstuff.c common/smtp.c \
+	common/header.c common/xport_tls.c
+COMMON_OBJ := $(COMMON_SRC:%.c=$(B)/%.o)
+FILTER_SRC := filter/printmail.c filter/spool.c
+FILTER_OBJ := $(FILTER_SRC:%.c=$(B)/%.o)
+
+UNIT_TESTS := test_conf test_reply test_header test_dotstuff test_smtp \
+	test_spool
+UNIT_BINS  := $(UNIT_TESTS:%=$(B)/tests/%)
+
+.PHONY: all check unit integration demo bench install uninstall clean deps
+all: $(B)/printmail
+
+$(B)/%.o: %.c $(wildcard common/*.h filter/*.h tests/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/libprintmail.a: $(COMMON_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/printmail: $(FILTER_OBJ) $(B)/libprintmail.a
+	$(CC) $(LDFLAGS) -o $@ $(FILTER_OBJ) $(B)/libprintmail.a $(SSL_LIBS)
+
+$(B)/tests/test_smtp: $(B)/tests/test_smtp.o $(B)/tests/fake_xport.o $(B)/libprintmail.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SSL_LIBS)
+
+$(B)/tests/test_spool: $(B)/tests/test_spool.o $(B)/filter/spool.o $(B)/libprintmail.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SSL_LIBS)
+
+$(B)/tests/test_%: $(B)/tests/test_%.o $(B)/libprintmail.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SSL_LIBS)
+
+# Tests install what they need first (as root), or say the exact command.
+deps:
+	@sh packaging/install-deps --check-or-install
+
+unit: deps $(UNIT_BINS)
+	@sh tests/run-unit $(UNIT_BINS)
+
+integration: deps $(B)/printmail
+	@bash tests/integration.sh $(B)/printmail
+
+check: deps $(UNIT_BINS) $(B)/printmail
+	@bash tests/run-all $(B)/printmail $(UNIT_BINS)
+
+demo: deps $(B)/printmail
+	@bash tests/demo.sh $(B)/printmail
+
+bench: deps $(B)/printmail
+	@bash bench/run $(B)/printmail
+
+install: $(B)/printmail
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 $(B)/printmail $(DESTDIR)$(BINDIR)/printmail
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/printmail
+
+clean:
+	rm -rf $(B)

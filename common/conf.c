@@ -1,0 +1,692 @@
+/*
+ * conf.c: the config file parser.
+ */
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "util.h"
+
+enum key_type { KT_STR, KT_SECRET, KT_INT, KT_PORT, KT_TLS, KT_AUTH, KT_BOOL };
+
+struct key_def {
+	const char	*name;
+	enum key_type	 type;
+	size_t		 off;
+};
+
+#define K(n, t) { #n, t, offsetof(struct conf_account, n) }
+static const struct key_def conf_keys[] = {
+	K(provider, KT_STR),
+	K(host, KT_STR),
+	K(port, KT_PORT),
+	K(tls, KT_TLS),
+	K(tls_ca_file, KT_STR),
+	K(user, KT_STR),
+	K(password, KT_SECRET),
+	K(password_file, KT_STR),
+	K(auth, KT_AUTH),
+	K(from, KT_STR),
+	K(from_name, KT_STR),
+	K(to, KT_STR),
+	K(cc, KT_STR),
+	K(bcc, KT_STR),
+	K(subject, KT_STR),
+	K(body, KT_STR),
+	K(timeout, KT_INT),
+	K(allow_recipients, KT_STR),
+	K(helo, KT_STR),
+	K(rewrite_from, KT_BOOL),
+	K(max_connections, KT_INT),
+	K(max_per_minute, KT_INT),
+	K(oauth2_token_command, KT_STR),
+	K(oauth2_tenant, KT_STR),
+	K(oauth2_client_id, KT_STR),
+	K(oauth2_client_secret, KT_SECRET),
+	K(oauth2_client_secret_file, KT_STR),
+	K(oauth2_token_url, KT_STR),
+	K(oauth2_scope, KT_STR),
+};
+#undef K
+#define NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
+
+/* One "key = value" line as read. */
+struct entry {
+	char	*section;	/* NULL for the defaults */
+	size_t	 key;		/* index into conf_keys */
+	char	*value;
+	int	 line;
+};
+
+struct parsed {
+	const char	*path;
+	struct entry	*v;
+	size_t		 n, cap;
+	int		 has_secret;
+};
+
+static void
+parsed_free(struct parsed *p)
+{
+	size_t	i;
+
+	for (i = 0; i < p->n; i++) {
+		free(p->v[i].section);
+		if (conf_keys[p->v[i].key].type == KT_SECRET)
+			util_free_secret(p->v[i].value);
+		else
+			free(p->v[i].value);
+	}
+	free(p->v);
+	memset(p, 0, sizeof(*p));
+}
+
+static const struct entry *
+parsed_find(const struct parsed *p, const char *section, size_t key)
+{
+	size_t	i;
+
+	for (i = 0; i < p->n; i++) {
+		if (p->v[i].key != key)
+			continue;
+		if (section == NULL ? p->v[i].section == NULL :
+		    p->v[i].section != NULL &&
+		    strcmp(p->v[i].section, section) == 0)
+			return &p->v[i];
+	}
+	return NULL;
+}
+
+static int
+section_seen(const struct parsed *p, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < p->n; i++)
+		if (p->v[i].section != NULL &&
+		    strcmp(p->v[i].section, name) == 0)
+			return 1;
+	return 0;
+}
+
+static char *
+trim(char *s)
+{
+	char	*end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
+		*--end = '\0';
+	return s;
+}
+
+/*
+ * Parses the value part of a line in place.  Returns the value or NULL
+ * with a reason in *why.
+ */
+static char *
+parse_value(char *s, const char **why)
+{
+	char	*o, *r, *rest;
+
+	s = trim(s);
+	if (*s == '"') {
+		o = r = s + 1;
+		for (;;) {
+			if (*r == '\0') {
+				*why = "unterminated quoted value";
+				return NULL;
+			}
+			if (*r == '"')
+				break;
+			if (*r == '\\' && (r[1] == '"' || r[1] == '\\'))
+				r++;
+			*o++ = *r++;
+		}
+		rest = trim(r + 1);
+		*o = '\0';
+		if (*rest != '\0' && *rest != '#') {
+			*why = "text after the closing quote";
+			return NULL;
+		}
+		return s + 1;
+	}
+	for (r = s; *r != '\0'; r++) {
+		if (*r == '#' && r > s && (r[-1] == ' ' || r[-1] == '\t')) {
+			*r = '\0';
+			break;
+		}
+	}
+	return trim(s);
+}
+
+static int
+valid_section_name(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-' &&
+		    *s != '.')
+			return 0;
+	return 1;
+}
+
+static int
+parse_line(struct parsed *p, char *line, int lineno, char **section,
+    struct err *e)
+{
+	char		*s, *eq, *key, *val;
+	const char	*why = NULL;
+	size_t		 k;
+	const struct entry *dup;
+
+	for (s = line; *s != '\0'; s++)
+		if (((unsigned char)*s < 0x20 && *s != '\t') || *s == 0x7f)
+			return err_set(e, ERR_CONFIG,
+			    "%s:%d: control character in line", p->path,
+			    lineno);
+	s = trim(line);
+	if (*s == '\0' || *s == '#' || *s == ';')
+		return 0;
+	if (*s == '[') {
+		char *end = strchr(s, ']');
+		char *rest;
+
+		if (end == NULL)
+			return err_set(e, ERR_CONFIG,
+			    "%s:%d: section header without ']'", p->path,
+			    lineno);
+		*end = '\0';
+		rest = trim(end + 1);
+		if (*rest != '\0' && *rest != '#' && *rest != ';')
+			return err_set(e, ERR_CONFIG,
+			    "%s:%d: text after the section header", p->path,
+			    lineno);
+		s = trim(s + 1);
+		if (!valid_section_name(s))
+			return err_set(e, ERR_CONFIG,
+			    "%s:%d: bad section name '[%.64s]' (letters, "
+			    "digits, '_', '-', '.')", p->path, lineno, s);
+		if (section_seen(p, s))
+			return err_set(e, ERR_CONFIG,
+			    "%s:%d: section [%s] appears twice", p->path,
+			    lineno, s);
+		free(*section);
+		if ((*section = strdup(s)) == NULL)
+			return err_sys(e, ERR_INTERNAL, "strdup");
+		return 0;
+	}
+	eq = strchr(s, '=');
+	if (eq == NULL)
+		return err_set(e, ERR_CONFIG,
+		    "%s:%d: expected 'key = value', '[section]' or a comment",
+		    p->path, lineno);
+	*eq = '\0';
+	key = trim(s);
+	for (k = 0; k < NKEYS; k++)
+		if (strcmp(conf_keys[k].name, key) == 0)
+			break;
+	if (k == NKEYS)
+		return err_set(e, ERR_CONFIG, "%s:%d: unknown key '%.64s'",
+		    p->path, lineno, key);
+	if ((val = parse_value(eq + 1, &why)) == NULL)
+		return err_set(e, ERR_CONFIG, "%s:%d: %s: %s", p->path,
+		    lineno, key, why);
+	if ((dup = parsed_find(p, *section, k)) != NULL)
+		return err_set(e, ERR_CONFIG,
+		    "%s:%d: duplicate key '%s' (first set on line %d)",
+		    p->path, lineno, key, dup->line);
+	if (p->n == p->cap) {
+		size_t ncap = p->cap ? p->cap * 2 : 32;
+		struct entry *nv = realloc(p->v, ncap * sizeof(*nv));
+
+		if (nv == NULL)
+			return err_sys(e, ERR_INTERNAL, "realloc");
+		p->v = nv;
+		p->cap = ncap;
+	}
+	p->v[p->n].section = *section ? strdup(*section) : NULL;
+	p->v[p->n].key = k;
+	p->v[p->n].value = strdup(val);
+	p->v[p->n].line = lineno;
+	if (p->v[p->n].value == NULL ||
+	    (*section != NULL && p->v[p->n].section == NULL)) {
+		free(p->v[p->n].section);
+		free(p->v[p->n].value);
+		return err_sys(e, ERR_INTERNAL, "strdup");
+	}
+	p->n++;
+	if (conf_keys[k].type == KT_SECRET) {
+		p->has_secret = 1;
+		util_wipe(val, strlen(val));
+	}
+	return 0;
+}
+
+/*
+ * The permission rule for files that hold secrets: never readable or
+ * writable by "other".  A config file without a secret may be world
+ * readable but never world writable (anyone could redirect the mail).
+ */
+static int
+check_mode(const char *path, const struct stat *st, int secret,
+    const char *what, struct err *e)
+{
+	if (st->st_mode & S_IWOTH)
+		return err_set(e, ERR_CONFIG,
+		    "%s %s is writable by other users; fix it with: "
+		    "chmod o-w %s", what, path, path);
+	if (secret && (st->st_mode & S_IROTH))
+		return err_set(e, ERR_CONFIG,
+		    "%s %s holds a secret and is readable by other users; "
+		    "fix it with: chmod o-rwx %s", what, path, path);
+	return 0;
+}
+
+static int
+open_checked(const char *path, const char *what, struct err *e)
+{
+	int	fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd == -1) {
+		if (errno == EACCES)
+			return err_sys(e, ERR_CONFIG,
+			    "cannot read %s %s (running as uid %ld)", what,
+			    path, (long)geteuid());
+		return err_sys(e, ERR_CONFIG, "cannot open %s %s", what, path);
+	}
+	return fd;
+}
+
+char *
+conf_read_secret_file(const char *path, const char *what, struct err *e)
+{
+	struct stat	st;
+	char		buf[4096];
+	ssize_t		n;
+	size_t		len = 0;
+	char		*s;
+	int		fd;
+
+	if ((fd = open_checked(path, what, e)) == -1)
+		return NULL;
+	if (fstat(fd, &st) == -1) {
+		err_sys(e, ERR_CONFIG, "cannot stat %s %s", what, path);
+		close(fd);
+		return NULL;
+	}
+	if (check_mode(path, &st, 1, what, e) == -1) {
+		close(fd);
+		return NULL;
+	}
+	while (len < sizeof(buf) - 1) {
+		n = read(fd, buf + len, sizeof(buf) - 1 - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			err_sys(e, ERR_CONFIG, "cannot read %s %s", what, path);
+			close(fd);
+			util_wipe(buf, sizeof(buf));
+			return NULL;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	if (buf[0] == '\0') {
+		err_set(e, ERR_CONFIG, "%s %s is empty", what, path);
+		return NULL;
+	}
+	s = strdup(buf);
+	util_wipe(buf, sizeof(buf));
+	if (s == NULL)
+		err_sys(e, ERR_INTERNAL, "strdup");
+	return s;
+}
+
+static int
+parse_file(const char *path, struct parsed *p, struct err *e)
+{
+	struct stat	st;
+	FILE		*fp;
+	char		*line = NULL, *section = NULL;
+	size_t		 cap = 0;
+	ssize_t		 len;
+	int		 fd, lineno = 0, rc = 0;
+
+	memset(p, 0, sizeof(*p));
+	p->path = path;
+	if ((fd = open_checked(path, "config file", e)) == -1)
+		return -1;
+	if (fstat(fd, &st) == -1 || (fp = fdopen(fd, "r")) == NULL) {
+		err_sys(e, ERR_CONFIG, "cannot read config file %s", path);
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fclose(fp);
+		return err_set(e, ERR_CONFIG, "config file %s is not a "
+		    "regular file", path);
+	}
+	while ((len = getline(&line, &cap, fp)) != -1) {
+		lineno++;
+		if (memchr(line, '\0', (size_t)len) != NULL) {
+			rc = err_set(e, ERR_CONFIG, "%s:%d: NUL byte in line",
+			    path, lineno);
+			break;
+		}
+		while (len > 0 && (line[len - 1] == '\n' ||
+		    line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if ((rc = parse_line(p, line, lineno, &section, e)) == -1)
+			break;
+	}
+	if (rc == 0 && ferror(fp))
+		rc = err_sys(e, ERR_CONFIG, "cannot read config file %s", path);
+	if (line != NULL)
+		util_wipe(line, cap);
+	free(line);
+	free(section);
+	fclose(fp);
+	if (rc == 0)
+		rc = check_mode(path, &st, p->has_secret, "config file", e);
+	if (rc == -1)
+		parsed_free(p);
+	return rc;
+}
+
+static int
+convert(const struct parsed *p, const struct key_def *kd,
+    const struct entry *en, struct conf_account *a, struct err *e)
+{
+	void		*field = (char *)a + kd->off;
+	const char	*v = en->value;
+	char		*end;
+	long		 n;
+
+	switch (kd->type) {
+	case KT_STR:
+	case KT_SECRET:
+		if ((*(char **)field = strdup(v)) == NULL)
+			return err_sys(e, ERR_INTERNAL, "strdup");
+		return 0;
+	case KT_INT:
+	case KT_PORT:
+		errno = 0;
+		n = strtol(v, &end, 10);
+		if (*v == '\0' || *end != '\0' || errno != 0 || n < 0 ||
+		    n > (kd->type == KT_PORT ? 65535 : 86400) ||
+		    (kd->type == KT_PORT && n == 0))
+			return err_set(e, ERR_CONFIG,
+			    "%s:%d: %s: '%.64s' is not a valid %s", p->path,
+			    en->line, kd->name, v, kd->type == KT_PORT ?
+			    "port (1-65535)" : "number");
+		*(int *)field = (int)n;
+		return 0;
+	case KT_TLS:
+		if (strcmp(v, "starttls") == 0)
+			*(enum conf_tls *)field = CONF_TLS_STARTTLS;
+		else if (strcmp(v, "implicit") == 0)
+			*(enum conf_tls *)field = CONF_TLS_IMPLICIT;
+		else if (strcmp(v, "none") == 0)
+			*(enum conf_tls *)field = CONF_TLS_NONE;
+		else
+			return err_set(e, ERR_CONFIG, "%s:%d: tls: '%.64s' is "
+			    "not one of starttls, implicit, none", p->path,
+			    en->line, v);
+		return 0;
+	case KT_AUTH:
+		if (strcmp(v, "auto") == 0)
+			*(enum conf_auth *)field = CONF_AUTH_AUTO;
+		else if (strcmp(v, "login") == 0)
+			*(enum conf_auth *)field = CONF_AUTH_LOGIN;
+		else if (strcmp(v, "plain") == 0)
+			*(enum conf_auth *)field = CONF_AUTH_PLAIN;
+		else if (strcmp(v, "xoauth2") == 0)
+			*(enum conf_auth *)field = CONF_AUTH_XOAUTH2;
+		else
+			return err_set(e, ERR_CONFIG, "%s:%d: auth: '%.64s' is "
+			    "not one of auto, login, plain, xoauth2", p->path,
+			    en->line, v);
+		return 0;
+	case KT_BOOL:
+		if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0 ||
+		    strcmp(v, "on") == 0 || strcmp(v, "1") == 0)
+			*(int *)field = 1;
+		else if (strcmp(v, "no") == 0 || strcmp(v, "false") == 0 ||
+		    strcmp(v, "off") == 0 || strcmp(v, "0") == 0)
+			*(int *)field = 0;
+		else
+			return err_set(e, ERR_CONFIG, "%s:%d: %s: '%.64s' is "
+			    "not yes or no", p->path, en->line, kd->name, v);
+		return 0;
+	}
+	return err_set(e, ERR_INTERNAL, "bad key type");
+}
+
+struct preset {
+	const char	*name;
+	const char	*host;
+	int		 port;
+	enum conf_tls	 tls;
+	int		 max_connections;
+	int		 max_per_minute;
+};
+
+static const struct preset presets[] = {
+	{ "office365", "smtp.office365.com", 587, CONF_TLS_STARTTLS, 3, 30 },
+	{ "gmail", "smtp.gmail.com", 587, CONF_TLS_STARTTLS, 0, 0 },
+};
+
+static int
+apply_defaults(const struct parsed *p, const char *section,
+    struct conf_account *a, struct err *e)
+{
+	const struct preset	*pr = NULL;
+	const struct entry	*en;
+	size_t			 i;
+	int			 have_port, have_tls, have_max_c, have_max_m;
+
+#define SET(key) (parsed_find(p, section, key) != NULL || \
+    parsed_find(p, NULL, key) != NULL)
+	have_port = have_tls = have_max_c = have_max_m = 0;
+	for (i = 0; i < NKEYS; i++) {
+		const char *n = conf_keys[i].name;
+
+		if (!SET(i))
+			continue;
+		if (strcmp(n, "port") == 0)
+			have_port = 1;
+		else if (strcmp(n, "tls") == 0)
+			have_tls = 1;
+		else if (strcmp(n, "max_connections") == 0)
+			have_max_c = 1;
+		else if (strcmp(n, "max_per_minute") == 0)
+			have_max_m = 1;
+	}
+#undef SET
+	if (a->provider != NULL) {
+		for (i = 0; i < sizeof(presets) / sizeof(presets[0]); i++)
+			if (strcmp(presets[i].name, a->provider) == 0)
+				pr = &presets[i];
+		if (pr == NULL) {
+			/* "provider" is the first key of the table. */
+			en = parsed_find(p, section, 0);
+			if (en == NULL)
+				en = parsed_find(p, NULL, 0);
+			return err_set(e, ERR_CONFIG, "%s:%d: provider: "
+			    "'%.64s' is not one of office365, gmail",
+			    p->path, en ? en->line : 0, a->provider);
+		}
+		if (a->host == NULL && (a->host = strdup(pr->host)) == NULL)
+			return err_sys(e, ERR_INTERNAL, "strdup");
+		if (!have_tls)
+			a->tls = pr->tls;
+		if (!have_port)
+			a->port = pr->port;
+		if (!have_max_c)
+			a->max_connections = pr->max_connections;
+		if (!have_max_m)
+			a->max_per_minute = pr->max_per_minute;
+		have_port = 1;
+	}
+	if (!have_port)
+		a->port = a->tls == CONF_TLS_IMPLICIT ? 465 :
+		    a->tls == CONF_TLS_STARTTLS ? 587 : 25;
+	return 0;
+}
+
+static int
+validate(struct conf_account *a, struct err *e)
+{
+	const char *f = a->path, *s = a->name;
+
+	if (a->host == NULL || *a->host == '\0')
+		return err_set(e, ERR_CONFIG, "%s: account [%s] has no host "
+		    "(set host = ... or provider = office365 | gmail)", f, s);
+	if (a->from == NULL || strchr(a->from, '@') == NULL)
+		return err_set(e, ERR_CONFIG, "%s: account [%s] needs "
+		    "from = the full address of the mailbox", f, s);
+	if (a->timeout == 0)
+		return err_set(e, ERR_CONFIG, "%s: account [%s]: timeout "
+		    "must be at least 1 second", f, s);
+	if (a->password != NULL && a->password_file != NULL)
+		return err_set(e, ERR_CONFIG, "%s: account [%s] sets both "
+		    "password and password_file; keep one", f, s);
+	if (a->oauth2_client_secret != NULL &&
+	    a->oauth2_client_secret_file != NULL)
+		return err_set(e, ERR_CONFIG, "%s: account [%s] sets both "
+		    "oauth2_client_secret and oauth2_client_secret_file", f, s);
+	if (a->password_file != NULL && (a->password =
+	    conf_read_secret_file(a->password_file, "password_file", e)) ==
+	    NULL)
+		return -1;
+	if (a->oauth2_client_secret_file != NULL &&
+	    (a->oauth2_client_secret = conf_read_secret_file(
+	    a->oauth2_client_secret_file, "oauth2_client_secret_file", e)) ==
+	    NULL)
+		return -1;
+	if (a->user == NULL && (a->password != NULL ||
+	    a->auth != CONF_AUTH_AUTO))
+		return err_set(e, ERR_CONFIG, "%s: account [%s] has a "
+		    "password or auth method but no user", f, s);
+	if (a->user != NULL) {
+		int token = a->oauth2_token_command != NULL ||
+		    a->oauth2_client_id != NULL;
+
+		if (a->tls == CONF_TLS_NONE)
+			return err_set(e, ERR_CONFIG, "%s: account [%s] has "
+			    "credentials and tls = none: printmail never "
+			    "authenticates without TLS", f, s);
+		if (a->auth == CONF_AUTH_XOAUTH2 && !token)
+			return err_set(e, ERR_CONFIG, "%s: account [%s]: auth "
+			    "= xoauth2 needs oauth2_token_command or "
+			    "oauth2_client_id", f, s);
+		if (a->auth != CONF_AUTH_XOAUTH2 && a->password == NULL &&
+		    !token)
+			return err_set(e, ERR_CONFIG, "%s: account [%s] has "
+			    "user but no password or password_file", f, s);
+	}
+	return 0;
+}
+
+int
+conf_load(const char *path, const char *account, struct conf_account *a,
+    struct err *e)
+{
+	struct parsed		 p;
+	const struct entry	*en;
+	size_t			 i;
+
+	memset(a, 0, sizeof(*a));
+	a->port = 0;
+	a->tls = CONF_TLS_STARTTLS;
+	a->auth = CONF_AUTH_AUTO;
+	a->timeout = 60;
+	a->rewrite_from = 1;
+	if (account == NULL)
+		account = "default";
+	if (parse_file(path, &p, e) == -1)
+		return -1;
+	if ((a->path = strdup(path)) == NULL ||
+	    (a->name = strdup(account)) == NULL) {
+		parsed_free(&p);
+		conf_account_clear(a);
+		return err_sys(e, ERR_INTERNAL, "strdup");
+	}
+	if (!section_seen(&p, account)) {
+		err_set(e, ERR_CONFIG, "%s: no account [%s]", path, account);
+		goto fail;
+	}
+	for (i = 0; i < NKEYS; i++) {
+		if ((en = parsed_find(&p, account, i)) == NULL)
+			en = parsed_find(&p, NULL, i);
+		if (en != NULL && convert(&p, &conf_keys[i], en, a, e) == -1)
+			goto fail;
+	}
+	if (apply_defaults(&p, account, a, e) == -1 || validate(a, e) == -1)
+		goto fail;
+	parsed_free(&p);
+	return 0;
+fail:
+	parsed_free(&p);
+	conf_account_clear(a);
+	return -1;
+}
+
+void
+conf_account_clear(struct conf_account *a)
+{
+	size_t	i;
+
+	for (i = 0; i < NKEYS; i++) {
+		char **field = (char **)((char *)a + conf_keys[i].off);
+
+		if (conf_keys[i].type == KT_SECRET)
+			util_free_secret(*field);
+		else if (conf_keys[i].type == KT_STR)
+			free(*field);
+	}
+	free(a->path);
+	free(a->name);
+	memset(a, 0, sizeof(*a));
+}
+
+const char *
+conf_tls_name(enum conf_tls tls)
+{
+	switch (tls) {
+	case CONF_TLS_STARTTLS:	return "starttls";
+	case CONF_TLS_IMPLICIT:	return "implicit";
+	case CONF_TLS_NONE:	return "none";
+	}
+	return "?";
+}
+
+const char *
+conf_auth_name(enum conf_auth auth)
+{
+	switch (auth) {
+	case CONF_AUTH_AUTO:	return "auto";
+	case CONF_AUTH_LOGIN:	return "login";
+	case CONF_AUTH_PLAIN:	return "plain";
+	case CONF_AUTH_XOAUTH2:	return "xoauth2";
+	}
+	return "?";
+}

@@ -1,0 +1,84 @@
+/*
+ * conf.h: the config file shared by printmail and the CUPS backend.
+ *
+ * Syntax: "key = value" lines; keys before the first "[NAME]" section are
+ * defaults for every account; "#" or ";" start a comment line, and " #"
+ * starts a trailing comment on an unquoted value.  A value may be put in
+ * double quotes (with \" and \\) to keep a "#" or surrounding blanks.
+ * Unknown keys, duplicate keys, duplicate sections and malformed lines are
+ * errors that name the file and line.  A file that holds a secret and that
+ * "other" can read, or that "other" can write, is refused.
+ */
+#ifndef PM_CONF_H
+#define PM_CONF_H
+
+#include "err.h"
+
+enum conf_tls { CONF_TLS_STARTTLS, CONF_TLS_IMPLICIT, CONF_TLS_NONE };
+enum conf_auth { CONF_AUTH_AUTO, CONF_AUTH_LOGIN, CONF_AUTH_PLAIN,
+    CONF_AUTH_XOAUTH2 };
+
+/* One account: defaults, then the section, then the provider preset. */
+struct conf_account {
+	char		*path;		/* the config file */
+	char		*name;		/* the section */
+	char		*provider;
+	char		*host;
+	int		 port;
+	enum conf_tls	 tls;
+	char		*tls_ca_file;
+	char		*user;
+	char		*password;	/* secret: from password or password_file */
+	char		*password_file;
+	enum conf_auth	 auth;
+	char		*from;
+	char		*from_name;
+	char		*to;
+	char		*cc;
+	char		*bcc;
+	char		*subject;
+	char		*body;
+	int		 timeout;	/* seconds, per command */
+	char		*allow_recipients;
+	char		*helo;
+	int		 rewrite_from;	/* boolean, default on */
+	int		 max_connections;	/* 0: no limit */
+	int		 max_per_minute;	/* 0: no limit */
+	char		*oauth2_token_command;
+	char		*oauth2_tenant;
+	char		*oauth2_client_id;
+	char		*oauth2_client_secret;	/* secret */
+	char		*oauth2_client_secret_file;
+	char		*oauth2_token_url;
+	char		*oauth2_scope;
+};
+
+/*
+ * Reads the config file at path and fills *acct with the account named
+ * account ("default" when NULL).  Validates it: a host, a from address, a
+ * password (or token source) when a user is set, never a password with
+ * tls = none.  Reads password_file and oauth2_client_secret_file under the
+ * same permission rule as the config file.
+ *
+ * Returns 0, or -1 with an ERR_CONFIG error naming file and line.  On
+ * success the caller owns *acct and releases it with conf_account_clear().
+ */
+int	conf_load(const char *path, const char *account,
+	    struct conf_account *acct, struct err *e);
+
+/* Frees every string of *acct, wiping the secrets; safe on a zeroed one. */
+void	conf_account_clear(struct conf_account *acct);
+
+/* The name of a tls mode or auth method, as written in the file. */
+const char *conf_tls_name(enum conf_tls tls);
+const char *conf_auth_name(enum conf_auth auth);
+
+/*
+ * Reads a secret from its own file: the first line, without its line end.
+ * The file must not be readable by "other".  Returns a heap string the
+ * caller wipes with util_free_secret(), or NULL with ERR_CONFIG set.
+ */
+char	*conf_read_secret_file(const char *path, const char *what,
+	    struct err *e);
+
+#endif

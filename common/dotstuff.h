@@ -1,0 +1,37 @@
+/*
+ * dotstuff.h: the DATA encoder (RFC 5321 4.5.2): every line end becomes
+ * CRLF (LF alone and CR alone too), a line that starts with "." gets a
+ * second one, and the end is ".\r\n" after a final line end.  Streaming:
+ * the state carries across calls, so any chunking gives the same bytes.
+ */
+#ifndef PM_DOTSTUFF_H
+#define PM_DOTSTUFF_H
+
+#include <stddef.h>
+
+struct dotstuff {
+	int	bol;	/* at the beginning of a line */
+	int	cr;	/* the last input byte was a CR */
+};
+
+/* Output space dotstuff_encode() may need for len input bytes. */
+#define DOTSTUFF_MAX_OUT(len)	(2 * (len) + 2)
+/* Output space dotstuff_finish() may need. */
+#define DOTSTUFF_FINISH_MAX	7
+
+void	dotstuff_init(struct dotstuff *d);
+
+/*
+ * Encodes len input bytes into out, which holds DOTSTUFF_MAX_OUT(len)
+ * bytes.  Returns the number of bytes written.
+ */
+size_t	dotstuff_encode(struct dotstuff *d, const char *in, size_t len,
+	    char *out);
+
+/*
+ * Ends the data: a CRLF if the last line was not ended, then ".\r\n".
+ * Returns the number of bytes written (at most DOTSTUFF_FINISH_MAX).
+ */
+size_t	dotstuff_finish(struct dotstuff *d, char *out);
+
+#endif

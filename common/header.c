@@ -1,0 +1,559 @@
+/*
+ * header.c: header fields, addresses and encoded words.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/rand.h>
+
+#include "header.h"
+#include "util.h"
+
+void
+header_init(struct header *h)
+{
+	memset(h, 0, sizeof(*h));
+}
+
+void
+header_clear(struct header *h)
+{
+	size_t	i;
+
+	for (i = 0; i < h->n; i++)
+		free(h->f[i].raw);
+	free(h->f);
+	memset(h, 0, sizeof(*h));
+}
+
+int
+header_is_field_start(const char *line, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)line[i];
+
+		if (c == ':')
+			return i > 0;
+		if (c < 33 || c > 126)
+			return 0;
+	}
+	return 0;
+}
+
+static int
+grow(struct header *h, struct err *e)
+{
+	struct header_field	*nf;
+	size_t			 ncap;
+
+	if (h->n < h->cap)
+		return 0;
+	ncap = h->cap ? h->cap * 2 : 16;
+	if ((nf = realloc(h->f, ncap * sizeof(*nf))) == NULL)
+		return err_sys(e, ERR_INTERNAL, "realloc");
+	h->f = nf;
+	h->cap = ncap;
+	return 0;
+}
+
+int
+header_append_line(struct header *h, const char *line, size_t len, int cont,
+    struct err *e)
+{
+	struct header_field	*f;
+	char			*nr;
+	size_t			 i;
+
+	if (h->bytes + len + 2 > HEADER_MAX)
+		return err_set(e, ERR_DATA, "the header section is larger "
+		    "than %d bytes", HEADER_MAX);
+	if (cont) {
+		if (h->n == 0)
+			return err_set(e, ERR_DATA, "continuation line "
+			    "before any header field");
+		f = &h->f[h->n - 1];
+		if ((nr = realloc(f->raw, f->len + len + 3)) == NULL)
+			return err_sys(e, ERR_INTERNAL, "realloc");
+		f->raw = nr;
+	} else {
+		if (grow(h, e) == -1)
+			return -1;
+		f = &h->f[h->n];
+		if ((f->raw = malloc(len + 3)) == NULL)
+			return err_sys(e, ERR_INTERNAL, "malloc");
+		f->len = 0;
+		f->name_len = (size_t)((const char *)memchr(line, ':', len) -
+		    line);
+		h->n++;
+	}
+	/* A stray CR or NUL inside a line must not become a line break. */
+	for (i = 0; i < len; i++) {
+		char c = line[i];
+
+		f->raw[f->len + i] = (c == '\r' || c == '\0') ? ' ' : c;
+	}
+	memcpy(f->raw + f->len + len, "\r\n", 3);
+	f->len += len + 2;
+	h->bytes += len + 2;
+	return 0;
+}
+
+int
+header_insert(struct header *h, size_t pos, const char *name,
+    const char *value, struct err *e)
+{
+	struct header_field	 f;
+	const char		*p;
+	size_t			 nl = strlen(name), vl = strlen(value);
+
+	for (p = value; *p != '\0'; p++) {
+		/* CRLF SP (folding written by header_phrase) is allowed. */
+		if (p[0] == '\r' && p[1] == '\n' && p[2] == ' ') {
+			p += 2;
+			continue;
+		}
+		if ((unsigned char)*p < 0x20 && *p != '\t')
+			return err_set(e, ERR_DATA, "control character in "
+			    "the value of %s", name);
+	}
+	if (h->bytes + nl + vl + 4 > HEADER_MAX)
+		return err_set(e, ERR_DATA, "the header section is larger "
+		    "than %d bytes", HEADER_MAX);
+	if (grow(h, e) == -1)
+		return -1;
+	f.len = nl + 2 + vl + 2;
+	f.name_len = nl;
+	if ((f.raw = malloc(f.len + 1)) == NULL)
+		return err_sys(e, ERR_INTERNAL, "malloc");
+	snprintf(f.raw, f.len + 1, "%s: %s\r\n", name, value);
+	if (pos > h->n)
+		pos = h->n;
+	memmove(&h->f[pos + 1], &h->f[pos], (h->n - pos) * sizeof(f));
+	h->f[pos] = f;
+	h->n++;
+	h->bytes += f.len;
+	return 0;
+}
+
+void
+header_remove(struct header *h, size_t i)
+{
+	if (i >= h->n)
+		return;
+	h->bytes -= h->f[i].len;
+	free(h->f[i].raw);
+	memmove(&h->f[i], &h->f[i + 1], (h->n - i - 1) * sizeof(h->f[0]));
+	h->n--;
+}
+
+long
+header_find(const struct header *h, const char *name, size_t from)
+{
+	size_t	i, nl = strlen(name);
+
+	for (i = from; i < h->n; i++)
+		if (h->f[i].name_len == nl &&
+		    strncasecmp(h->f[i].raw, name, nl) == 0)
+			return (long)i;
+	return -1;
+}
+
+char *
+header_value(const struct header *h, size_t i)
+{
+	const struct header_field	*f = &h->f[i];
+	const char			*p = f->raw + f->name_len + 1;
+	const char			*end = f->raw + f->len;
+	char				*v, *o;
+
+	if ((v = malloc(f->len + 1)) == NULL)
+		return NULL;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	for (o = v; p < end; p++)
+		if (*p != '\r' && *p != '\n')
+			*o++ = *p;
+	*o = '\0';
+	while (o > v && (o[-1] == ' ' || o[-1] == '\t'))
+		*--o = '\0';
+	return v;
+}
+
+int
+addr_list_add(struct addr_list *l, const char *addr, size_t len,
+    struct err *e)
+{
+	char	**nv;
+
+	if (l->n == l->cap) {
+		size_t ncap = l->cap ? l->cap * 2 : 8;
+
+		if ((nv = realloc(l->v, ncap * sizeof(*nv))) == NULL)
+			return err_sys(e, ERR_INTERNAL, "realloc");
+		l->v = nv;
+		l->cap = ncap;
+	}
+	if ((l->v[l->n] = strndup(addr, len)) == NULL)
+		return err_sys(e, ERR_INTERNAL, "strndup");
+	l->n++;
+	return 0;
+}
+
+void
+addr_list_clear(struct addr_list *l)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Scanner state for one mailbox of an address list. */
+struct mbox {
+	char	*plain;		/* text outside <> and comments */
+	size_t	 plen;
+	char	*angle;		/* text inside <> */
+	size_t	 alen;
+	int	 have_angle;
+};
+
+/* Trims blanks and, for a bare addr-spec, drops the blanks inside. */
+static size_t
+squeeze(char *s, size_t len)
+{
+	size_t	i, o = 0;
+	int	q = 0;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '"')
+			q = !q;
+		if (!q && (s[i] == ' ' || s[i] == '\t'))
+			continue;
+		s[o++] = s[i];
+	}
+	return o;
+}
+
+/* Unquotes and trims a display name in place. */
+static char *
+display_name(char *p, size_t n)
+{
+	char	*d, *o, *q;
+
+	while (n > 0 && (*p == ' ' || *p == '\t'))
+		p++, n--;
+	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+		n--;
+	if ((d = strndup(p, n)) == NULL)
+		return NULL;
+	for (q = o = d; *q != '\0'; q++)
+		if (*q != '"')
+			*o++ = *q;
+	*o = '\0';
+	return d;
+}
+
+/*
+ * Ends one mailbox: adds its address to l and, for the first address of
+ * the list when display is set, keeps its display name.
+ */
+static int
+mbox_flush(struct mbox *m, struct addr_list *l, char **display,
+    struct err *e)
+{
+	char	*a;
+	size_t	 n;
+	int	 rc = 0;
+
+	if (m->have_angle) {
+		a = m->angle;
+		n = squeeze(a, m->alen);
+		/* An obsolete source route "@a,@b:user@c" keeps user@c. */
+		if (n > 0 && a[0] == '@') {
+			char *colon = memchr(a, ':', n);
+
+			if (colon != NULL) {
+				n -= (size_t)(colon + 1 - a);
+				a = colon + 1;
+			}
+		}
+	} else {
+		a = m->plain;
+		n = squeeze(a, m->plen);
+	}
+	if (n > 0) {
+		if (display != NULL && l->n == 0 && (*display =
+		    m->have_angle ? display_name(m->plain, m->plen) :
+		    strdup("")) == NULL)
+			return err_sys(e, ERR_INTERNAL, "strdup");
+		rc = addr_list_add(l, a, n, e);
+	}
+	m->plen = m->alen = 0;
+	m->have_angle = 0;
+	return rc;
+}
+
+/*
+ * Walks an address list, adding every address to l.  With display set,
+ * stops after the first mailbox and returns its display name there.
+ */
+static int
+scan(const char *v, struct addr_list *l, char **display, struct err *e)
+{
+	struct mbox	 m;
+	size_t		 len = strlen(v), i;
+	int		 quote = 0, depth = 0, in_angle = 0, rc = -1;
+
+	memset(&m, 0, sizeof(m));
+	if ((m.plain = malloc(len + 1)) == NULL ||
+	    (m.angle = malloc(len + 1)) == NULL) {
+		err_sys(e, ERR_INTERNAL, "malloc");
+		goto out;
+	}
+	for (i = 0; i <= len; i++) {
+		char c = i < len ? v[i] : ',';
+
+		if (depth > 0) {
+			if (c == '\\' && i + 1 < len)
+				i++;
+			else if (c == '(')
+				depth++;
+			else if (c == ')')
+				depth--;
+			continue;
+		}
+		if (quote) {
+			if (c == '\\' && i + 1 < len)
+				c = v[++i];
+			else if (c == '"')
+				quote = 0;
+		} else if (c == '(') {
+			depth = 1;
+			continue;
+		} else if (c == '"') {
+			quote = 1;
+		} else if (c == '<' && !in_angle) {
+			in_angle = 1;
+			m.alen = 0;
+			continue;
+		} else if (c == '>' && in_angle) {
+			in_angle = 0;
+			m.have_angle = 1;
+			continue;
+		} else if (!in_angle && c == ':') {
+			/* A group's display name is not an address. */
+			m.plen = 0;
+			continue;
+		} else if (!in_angle && (c == ',' || c == ';')) {
+			if (mbox_flush(&m, l, display, e) == -1)
+				goto out;
+			if (display != NULL && l->n > 0)
+				break;
+			continue;
+		}
+		if (in_angle)
+			m.angle[m.alen++] = c;
+		else
+			m.plain[m.plen++] = c;
+	}
+	rc = 0;
+out:
+	free(m.plain);
+	free(m.angle);
+	return rc;
+}
+
+int
+header_addresses(const char *value, struct addr_list *list, struct err *e)
+{
+	return scan(value, list, NULL, e);
+}
+
+int
+header_mailbox(const char *value, char **addr, char **display,
+    struct err *e)
+{
+	struct addr_list	l;
+
+	memset(&l, 0, sizeof(l));
+	*addr = *display = NULL;
+	if (scan(value, &l, display, e) == -1) {
+		addr_list_clear(&l);
+		free(*display);
+		*display = NULL;
+		return -1;
+	}
+	if (l.n == 0) {
+		addr_list_clear(&l);
+		return err_set(e, ERR_DATA, "no address in \"%.128s\"", value);
+	}
+	*addr = l.v[0];
+	l.v[0] = NULL;
+	addr_list_clear(&l);
+	return 0;
+}
+
+/* Length of the UTF-8 sequence starting with c, 1 for anything invalid. */
+static size_t
+utf8_len(unsigned char c)
+{
+	if (c >= 0xf0 && c <= 0xf4)
+		return 4;
+	if (c >= 0xe0)
+		return c <= 0xef ? 3 : 1;
+	if (c >= 0xc2)
+		return 2;
+	return 1;
+}
+
+/*
+ * RFC 2047 "B" encoded words of at most 75 characters, split between
+ * UTF-8 characters, joined with CRLF SP.
+ */
+static char *
+encoded_words(const char *text)
+{
+	const unsigned char	*p = (const unsigned char *)text;
+	size_t			 len = strlen(text), i = 0, o = 0;
+	char			*out;
+
+	/* 45 raw bytes -> 60 base64 + 12 = 72 per word, + 3 for folding. */
+	if ((out = malloc((len / 30 + 1) * 80 + 1)) == NULL)
+		return NULL;
+	while (i < len) {
+		size_t n = 0, cl;
+
+		while (i + n < len) {
+			cl = utf8_len(p[i + n]);
+			if (i + n + cl > len)
+				cl = len - i - n;
+			if (n + cl > 45)
+				break;
+			n += cl;
+		}
+		if (o > 0) {
+			memcpy(out + o, "\r\n ", 3);
+			o += 3;
+		}
+		memcpy(out + o, "=?UTF-8?B?", 10);
+		o += 10;
+		o += util_b64_encode(p + i, n, out + o);
+		memcpy(out + o, "?=", 2);
+		o += 2;
+		i += n;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* Control characters become blanks: a value never starts a new line. */
+static char *
+clean(const char *text)
+{
+	char	*s = strdup(text), *p;
+
+	if (s == NULL)
+		return NULL;
+	for (p = s; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	return s;
+}
+
+static char *
+encode(const char *text, int phrase)
+{
+	char		*s, *out, *o;
+	const char	*p;
+	int		 special = 0;
+
+	if ((s = clean(text)) == NULL)
+		return NULL;
+	if (util_has_8bit(s, strlen(s))) {
+		out = encoded_words(s);
+		free(s);
+		return out;
+	}
+	/* "=?" in plain text would be read as an encoded word: encode it. */
+	if (strstr(s, "=?") != NULL) {
+		out = encoded_words(s);
+		free(s);
+		return out;
+	}
+	if (!phrase)
+		return s;
+	for (p = s; *p != '\0'; p++)
+		if (strchr("()<>[]:;@\\,.\"", *p) != NULL)
+			special = 1;
+	if (!special)
+		return s;
+	if ((out = malloc(strlen(s) * 2 + 3)) == NULL) {
+		free(s);
+		return NULL;
+	}
+	o = out;
+	*o++ = '"';
+	for (p = s; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			*o++ = '\\';
+		*o++ = *p;
+	}
+	*o++ = '"';
+	*o = '\0';
+	free(s);
+	return out;
+}
+
+char *
+header_phrase(const char *text)
+{
+	return encode(text, 1);
+}
+
+char *
+header_text(const char *text)
+{
+	return encode(text, 0);
+}
+
+void
+header_date(char *buf, size_t len, time_t t)
+{
+	static const char days[][4] = { "Sun", "Mon", "Tue", "Wed", "Thu",
+	    "Fri", "Sat" };
+	static const char months[][4] = { "Jan", "Feb", "Mar", "Apr", "May",
+	    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	struct tm	tm;
+	long		off;
+
+	localtime_r(&t, &tm);
+	off = tm.tm_gmtoff / 60;
+	snprintf(buf, len, "%s, %d %s %d %02d:%02d:%02d %c%02ld%02ld",
+	    days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
+	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec,
+	    off < 0 ? '-' : '+', labs(off) / 60, labs(off) % 60);
+}
+
+int
+header_message_id(char *buf, size_t len, const char *domain, struct err *e)
+{
+	unsigned char	rnd[12];
+	char		hex[25];
+	size_t		i;
+
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+		return err_set(e, ERR_INTERNAL, "no random bytes for "
+		    "Message-ID");
+	for (i = 0; i < sizeof(rnd); i++)
+		snprintf(hex + 2 * i, 3, "%02x", rnd[i]);
+	snprintf(buf, len, "<%lld.%s@%s>", (long long)time(NULL), hex,
+	    domain);
+	return 0;
+}

@@ -1,0 +1,25 @@
+/*
+ * log.h: the logging hook.  The core never prints: it hands each line to the
+ * handler the front end installed, which decides where it goes (stderr,
+ * syslog, CUPS "DEBUG:" lines) and which levels it keeps.  No level ever
+ * carries a secret: the SMTP trace shows AUTH exchanges as <redacted>.
+ */
+#ifndef PM_LOG_H
+#define PM_LOG_H
+
+enum log_level {
+	LOG_LVL_ERROR = 0,
+	LOG_LVL_INFO,	/* steps: connected, TLS established, authenticated */
+	LOG_LVL_TRACE	/* the SMTP dialogue, one line each way */
+};
+
+typedef void (*log_fn)(void *ctx, enum log_level level, const char *line);
+
+/* Installs the handler (NULL: discard everything). */
+void	log_set_handler(log_fn fn, void *ctx);
+
+/* Formats one line and passes it to the handler. */
+void	log_msg(enum log_level level, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+#endif

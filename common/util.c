@@ -1,0 +1,100 @@
+/*
+ * util.c: small helpers.
+ */
+#include <string.h>
+#include <strings.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+
+#include "util.h"
+
+int64_t
+util_now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+size_t
+util_strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t	len = strlen(src);
+
+	if (size > 0) {
+		size_t n = len < size - 1 ? len : size - 1;
+		memcpy(dst, src, n);
+		dst[n] = '\0';
+	}
+	return len;
+}
+
+void
+util_wipe(void *p, size_t len)
+{
+	if (p != NULL && len > 0)
+		OPENSSL_cleanse(p, len);
+}
+
+void
+util_free_secret(char *s)
+{
+	if (s == NULL)
+		return;
+	util_wipe(s, strlen(s));
+	free(s);
+}
+
+int
+util_strcaseeq(const char *a, const char *b)
+{
+	return strcasecmp(a, b) == 0;
+}
+
+int
+util_has_8bit(const char *s, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return 1;
+	return 0;
+}
+
+size_t
+util_b64_len(size_t len)
+{
+	return (len + 2) / 3 * 4;
+}
+
+size_t
+util_b64_encode(const unsigned char *in, size_t len, char *out)
+{
+	static const char tab[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t	i, o = 0;
+
+	for (i = 0; i + 2 < len; i += 3) {
+		out[o++] = tab[in[i] >> 2];
+		out[o++] = tab[((in[i] & 3) << 4) | (in[i + 1] >> 4)];
+		out[o++] = tab[((in[i + 1] & 15) << 2) | (in[i + 2] >> 6)];
+		out[o++] = tab[in[i + 2] & 63];
+	}
+	if (i < len) {
+		out[o++] = tab[in[i] >> 2];
+		if (i + 1 < len) {
+			out[o++] = tab[((in[i] & 3) << 4) | (in[i + 1] >> 4)];
+			out[o++] = tab[(in[i + 1] & 15) << 2];
+		} else {
+			out[o++] = tab[(in[i] & 3) << 4];
+			out[o++] = '=';
+		}
+		out[o++] = '=';
+	}
+	out[o] = '\0';
+	return o;
+}
