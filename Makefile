@@ -37,7 +37,7 @@ ALL_CFLAGS   := $(WARN) $(CFLAGS) $(SSL_CFLAGS)
 B := build
 COMMON_SRC := common/err.c common/outcome.c common/util.c common/log.c \
 	common/conf.c common/reply.c common/dotstuff.c common/smtp.c \
-	common/header.c common/xport_tls.c
+	common/header.c common/xport_tls.c common/session.c
 COMMON_OBJ := $(COMMON_SRC:%.c=$(B)/%.o)
 FILTER_SRC := filter/printmail.c filter/spool.c
 FILTER_OBJ := $(FILTER_SRC:%.c=$(B)/%.o)

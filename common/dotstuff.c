@@ -8,6 +8,14 @@ dotstuff_init(struct dotstuff *d)
 {
 	d->bol = 1;
 	d->cr = 0;
+	d->dots = 1;
+}
+
+void
+dotstuff_init_crlf(struct dotstuff *d)
+{
+	dotstuff_init(d);
+	d->dots = 0;
 }
 
 size_t
@@ -36,7 +44,7 @@ dotstuff_encode(struct dotstuff *d, const char *in, size_t len, char *out)
 			d->bol = 1;
 			continue;
 		}
-		if (d->bol && c == '.')
+		if (d->bol && c == '.' && d->dots)
 			out[o++] = '.';
 		out[o++] = c;
 		d->bol = 0;
@@ -55,8 +63,10 @@ dotstuff_finish(struct dotstuff *d, char *out)
 	}
 	d->cr = 0;
 	d->bol = 1;
-	out[o++] = '.';
-	out[o++] = '\r';
-	out[o++] = '\n';
+	if (d->dots) {
+		out[o++] = '.';
+		out[o++] = '\r';
+		out[o++] = '\n';
+	}
 	return o;
 }

@@ -12,6 +12,7 @@
 struct dotstuff {
 	int	bol;	/* at the beginning of a line */
 	int	cr;	/* the last input byte was a CR */
+	int	dots;	/* 0: only normalise line ends (spooling) */
 };
 
 /* Output space dotstuff_encode() may need for len input bytes. */
@@ -19,7 +20,11 @@ struct dotstuff {
 /* Output space dotstuff_finish() may need. */
 #define DOTSTUFF_FINISH_MAX	7
 
+/* For DATA: line ends, dot-stuffing and the final ".\r\n". */
 void	dotstuff_init(struct dotstuff *d);
+
+/* Only CRLF normalisation, no dots: for spooling a message. */
+void	dotstuff_init_crlf(struct dotstuff *d);
 
 /*
  * Encodes len input bytes into out, which holds DOTSTUFF_MAX_OUT(len)
@@ -29,7 +34,8 @@ size_t	dotstuff_encode(struct dotstuff *d, const char *in, size_t len,
 	    char *out);
 
 /*
- * Ends the data: a CRLF if the last line was not ended, then ".\r\n".
+ * Ends the data: a CRLF if the last line was not ended, then ".\r\n"
+ * (only the CRLF after dotstuff_init_crlf()).
  * Returns the number of bytes written (at most DOTSTUFF_FINISH_MAX).
  */
 size_t	dotstuff_finish(struct dotstuff *d, char *out);

@@ -1,0 +1,497 @@
+/*
+ * printmail: a sendmail-compatible program that submits a message read on
+ * standard input through the account's SMTP submission server, and the
+ * pipe transport behind Postfix for scan-to-email.
+ *
+ *   printmail [-C FILE] [-a ACCOUNT] [-f SENDER] [-F NAME] [-t] [-i] [-oi]
+ *             [-v] [--] [RECIPIENT...]
+ *   printmail --check [-C FILE] [-a ACCOUNT]
+ *
+ * Exit codes are sysexits(3), from the one table in common/outcome.c.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "err.h"
+#include "header.h"
+#include "log.h"
+#include "outcome.h"
+#include "session.h"
+#include "smtp.h"
+#include "spool.h"
+#include "util.h"
+
+#ifndef PM_SYSCONFDIR
+#define PM_SYSCONFDIR "/etc"
+#endif
+#ifndef PM_VERSION
+#define PM_VERSION "0"
+#endif
+
+struct opts {
+	const char	*config;
+	const char	*account;
+	const char	*sender;	/* -f: the original sender */
+	const char	*fullname;	/* -F */
+	int		 extract;	/* -t */
+	int		 ignore_dots;	/* -i, -oi */
+	int		 verbose;	/* -v */
+	int		 check;		/* --check */
+	int		 nothing;	/* -bi: nothing to do */
+	char		**rcpt;
+	int		 nrcpt;
+};
+
+static int	verbose;
+
+static void
+log_to_stderr(void *ctx, enum log_level level, const char *line)
+{
+	(void)ctx;
+	if (level == LOG_LVL_ERROR || (verbose && level == LOG_LVL_INFO) ||
+	    (verbose > 0 && level == LOG_LVL_TRACE))
+		fprintf(stderr, "printmail: %s\n", line);
+}
+
+static void
+log_to_stdout(void *ctx, enum log_level level, const char *line)
+{
+	(void)ctx;
+	if (level == LOG_LVL_INFO)
+		printf("  ok    %s\n", line);
+	else if (level == LOG_LVL_TRACE && verbose)
+		printf("        %s\n", line);
+	fflush(stdout);
+}
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+"usage: printmail [-C FILE] [-a ACCOUNT] [-f SENDER] [-F NAME] [-t] [-i]\n"
+"                 [-v] [--] [RECIPIENT...]    (message on standard input)\n"
+"       printmail --check [-C FILE] [-a ACCOUNT] [-v]\n"
+"       printmail --version | --help\n"
+"\n"
+"  -C FILE     config file (default $PRINTMAIL_CONFIG, else "
+PM_SYSCONFDIR "/printmail.conf)\n"
+"  -a ACCOUNT  config section to use (default [default])\n"
+"  -f SENDER   the original sender; kept as Reply-To when From is rewritten\n"
+"  -F NAME     display name for the From header\n"
+"  -t          take recipients from To, Cc and Bcc (Bcc is removed)\n"
+"  -i, -oi     a line with a single dot does not end the message\n"
+"  -v          show the SMTP dialogue (AUTH redacted) and the log line\n"
+"  --check     connect, start TLS and log in, send nothing\n"
+"Other sendmail options are accepted and ignored.\n");
+}
+
+/* An option that takes an argument: attached, else the next word. */
+static const char *
+opt_arg(int argc, char **argv, int *i, const char *rest, struct err *e)
+{
+	if (*rest != '\0')
+		return rest;
+	if (*i + 1 >= argc) {
+		err_set(e, ERR_USAGE, "option -%c needs an argument", rest[-1]);
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+static int
+parse_args(int argc, char **argv, struct opts *o, struct err *e)
+{
+	int	 i;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *p, *v;
+
+		if (strcmp(a, "--") == 0) {
+			i++;
+			break;
+		}
+		if (strcmp(a, "--check") == 0) {
+			o->check = 1;
+			continue;
+		}
+		if (strcmp(a, "--version") == 0) {
+			printf("printmail %s\n", PM_VERSION);
+			exit(EX_OK);
+		}
+		if (strcmp(a, "--help") == 0) {
+			usage(stdout);
+			exit(EX_OK);
+		}
+		if (a[0] != '-' || a[1] == '\0')
+			break;
+		if (a[1] == '-')
+			return err_set(e, ERR_USAGE, "unknown option %s", a);
+		for (p = a + 1; *p != '\0'; p++) {
+			switch (*p) {
+			case 't': o->extract = 1; continue;
+			case 'i': o->ignore_dots = 1; continue;
+			case 'v': o->verbose++; continue;
+			case 'G': case 'U': case 'm': case 'n': case 's':
+			case 'x':
+				/* Accepted and ignored. */
+				continue;
+			case 'f': case 'r': case 'F': case 'C': case 'a':
+			case 'O': case 'B': case 'N': case 'R': case 'V':
+			case 'h': case 'L': case 'X': case 'p':
+				if ((v = opt_arg(argc, argv, &i, p + 1, e)) ==
+				    NULL)
+					return -1;
+				if (*p == 'f' || *p == 'r')
+					o->sender = v;
+				else if (*p == 'F')
+					o->fullname = v;
+				else if (*p == 'C')
+					o->config = v;
+				else if (*p == 'a')
+					o->account = v;
+				break;
+			case 'o':
+				/* -oi as -i; every other -oX is ignored. */
+				if (p[1] == 'i' && p[2] == '\0')
+					o->ignore_dots = 1;
+				else if (p[1] == '\0' && i + 1 < argc)
+					i++;
+				break;
+			case 'b':
+				if (strcmp(p + 1, "m") == 0 || p[1] == '\0')
+					break;
+				if (strcmp(p + 1, "i") == 0) {
+					o->nothing = 1;
+					break;
+				}
+				return err_set(e, ERR_USAGE, "mode -b%s is not "
+				    "supported: printmail only submits mail "
+				    "(-bm)", p + 1);
+			case 'A': case 'd': case 'e': case 'q':
+				/* -Am, -d0.1, -oem style: the rest is theirs. */
+				break;
+			default:
+				fprintf(stderr, "printmail: ignoring unknown "
+				    "option -%c\n", *p);
+				continue;
+			}
+			break;
+		}
+	}
+	o->rcpt = argv + i;
+	o->nrcpt = argc - i;
+	return 0;
+}
+
+/* One key=value line per message, to syslog and with -v to stderr. */
+static void
+log_result(const struct conf_account *a, const struct smtp *s, size_t nrcpt,
+    unsigned long long size, const struct err *e)
+{
+	char		reply[512] = "";
+	const char	*tls = s != NULL ? smtp_tls_info(s) : NULL;
+
+	if (s != NULL && e->kind == ERR_NONE)
+		reply_format(smtp_last_reply(s), reply, sizeof(reply));
+	else if (e->kind != ERR_NONE)
+		util_strlcpy(reply, e->msg, sizeof(reply));
+	syslog(e->kind == ERR_NONE ? LOG_INFO : LOG_ERR,
+	    "account=%s server=%s:%d tls=\"%s\" rcpts=%zu size=%llu "
+	    "result=%s reply=\"%s\"", a->name, a->host, a->port,
+	    tls ? tls : "none", nrcpt, size, e->kind == ERR_NONE ? "sent" :
+	    err_kind_name(e->kind), reply);
+	if (verbose)
+		fprintf(stderr, "printmail: account=%s server=%s:%d tls=\"%s\" "
+		    "rcpts=%zu size=%llu result=%s reply=\"%s\"\n", a->name,
+		    a->host, a->port, tls ? tls : "none", nrcpt, size,
+		    e->kind == ERR_NONE ? "sent" : err_kind_name(e->kind),
+		    reply);
+}
+
+static int
+add_rcpts(struct addr_list *l, const char *value, struct err *e)
+{
+	return header_addresses(value, l, e);
+}
+
+/* Recipients from argv and, with -t, from To/Cc/Bcc; Bcc always goes. */
+static int
+collect_rcpts(struct spool *sp, const struct opts *o, struct addr_list *l,
+    struct err *e)
+{
+	static const char *fields[] = { "To", "Cc", "Bcc" };
+	struct addr_list	 all;
+	size_t			 i, j, k;
+	long			 idx;
+	int			 rc = -1;
+
+	memset(&all, 0, sizeof(all));
+	for (i = 0; i < (size_t)o->nrcpt; i++)
+		if (add_rcpts(&all, o->rcpt[i], e) == -1)
+			goto out;
+	for (k = 0; k < 3; k++) {
+		for (idx = header_find(&sp->hdr, fields[k], 0); idx != -1;) {
+			if (o->extract) {
+				char *v = header_value(&sp->hdr, (size_t)idx);
+
+				if (v == NULL) {
+					err_sys(e, ERR_INTERNAL, "malloc");
+					goto out;
+				}
+				if (add_rcpts(&all, v, e) == -1) {
+					free(v);
+					goto out;
+				}
+				free(v);
+			}
+			if (k == 2) {
+				header_remove(&sp->hdr, (size_t)idx);
+				idx = header_find(&sp->hdr, fields[k],
+				    (size_t)idx);
+			} else
+				idx = header_find(&sp->hdr, fields[k],
+				    (size_t)idx + 1);
+		}
+	}
+	/* Each address once; each one must be a full address. */
+	for (i = 0; i < all.n; i++) {
+		const char *at = strrchr(all.v[i], '@');
+
+		if (at == NULL || at == all.v[i] || at[1] == '\0') {
+			err_set(e, ERR_USAGE, "recipient \"%.128s\" is not a "
+			    "full address (user@domain)", all.v[i]);
+			goto out;
+		}
+		for (j = 0; j < l->n; j++)
+			if (util_strcaseeq(l->v[j], all.v[i]))
+				break;
+		if (j == l->n && addr_list_add(l, all.v[i], strlen(all.v[i]),
+		    e) == -1)
+			goto out;
+	}
+	if (l->n == 0) {
+		err_set(e, ERR_USAGE, "no recipients: give addresses on the "
+		    "command line or use -t");
+		goto out;
+	}
+	rc = 0;
+out:
+	addr_list_clear(&all);
+	return rc;
+}
+
+/* "Name <addr>" with the name encoded; a new string or NULL. */
+static char *
+mailbox(const char *name, const char *addr)
+{
+	char	*enc, *out;
+	size_t	 n;
+
+	if (name == NULL || *name == '\0')
+		return strdup(addr);
+	if ((enc = header_phrase(name)) == NULL)
+		return NULL;
+	n = strlen(enc) + strlen(addr) + 4;
+	if ((out = malloc(n)) != NULL)
+		snprintf(out, n, "%s <%s>", enc, addr);
+	free(enc);
+	return out;
+}
+
+/*
+ * Microsoft 365 refuses a From that is not the authenticated mailbox
+ * (SendAsDenied): put the account's address in From and keep the original
+ * sender reachable through Reply-To.
+ */
+static int
+fix_from(struct spool *sp, const struct conf_account *a, const struct opts *o,
+    struct err *e)
+{
+	char		*value = NULL, *addr = NULL, *display = NULL, *mb = NULL;
+	const char	*name;
+	long		 idx = header_find(&sp->hdr, "From", 0);
+	int		 rc = -1;
+
+	if (idx != -1) {
+		if ((value = header_value(&sp->hdr, (size_t)idx)) == NULL) {
+			err_sys(e, ERR_INTERNAL, "malloc");
+			goto out;
+		}
+		if (header_mailbox(value, &addr, &display, e) == -1)
+			goto out;
+		if (util_strcaseeq(addr, a->from) || !a->rewrite_from) {
+			rc = 0;
+			goto out;
+		}
+	}
+	name = o->fullname ? o->fullname : a->from_name ? a->from_name :
+	    display;
+	if ((mb = mailbox(name, a->from)) == NULL) {
+		err_sys(e, ERR_INTERNAL, "malloc");
+		goto out;
+	}
+	if (idx != -1)
+		header_remove(&sp->hdr, (size_t)idx);
+	else
+		idx = 0;
+	if (header_insert(&sp->hdr, (size_t)idx, "From", mb, e) == -1)
+		goto out;
+	/* The original sender: the From we replaced, else -f. */
+	if (value == NULL && o->sender != NULL && *o->sender != '\0' &&
+	    strchr(o->sender, '@') != NULL &&
+	    !util_strcaseeq(o->sender, a->from)) {
+		char *cleaned = header_text(o->sender);
+
+		value = cleaned;
+		if (value == NULL) {
+			err_sys(e, ERR_INTERNAL, "malloc");
+			goto out;
+		}
+	}
+	if (value != NULL && header_find(&sp->hdr, "Reply-To", 0) == -1 &&
+	    header_insert(&sp->hdr, (size_t)idx + 1, "Reply-To", value,
+	    e) == -1)
+		goto out;
+	rc = 0;
+out:
+	free(value);
+	free(addr);
+	free(display);
+	free(mb);
+	return rc;
+}
+
+static int
+add_missing(struct spool *sp, const struct conf_account *a, struct err *e)
+{
+	char	buf[256];
+
+	if (header_find(&sp->hdr, "Message-ID", 0) == -1) {
+		if (header_message_id(buf, sizeof(buf),
+		    strrchr(a->from, '@') + 1, e) == -1 ||
+		    header_insert(&sp->hdr, 0, "Message-ID", buf, e) == -1)
+			return -1;
+	}
+	if (header_find(&sp->hdr, "Date", 0) == -1) {
+		header_date(buf, sizeof(buf), time(NULL));
+		if (header_insert(&sp->hdr, 0, "Date", buf, e) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+run_send(const struct conf_account *a, const struct opts *o, struct err *e)
+{
+	struct spool	 sp;
+	struct addr_list rcpts;
+	struct smtp_msg	 m;
+	struct smtp	*s = NULL;
+	const char	*tmpdir = getenv("TMPDIR");
+	char		 helo[256];
+
+	memset(&rcpts, 0, sizeof(rcpts));
+	memset(&m, 0, sizeof(m));
+	spool_init(&sp);
+	if (tmpdir == NULL || *tmpdir == '\0')
+		tmpdir = "/tmp";
+	if (spool_read(&sp, STDIN_FILENO, !o->ignore_dots, tmpdir, e) == -1 ||
+	    collect_rcpts(&sp, o, &rcpts, e) == -1 ||
+	    fix_from(&sp, a, o, e) == -1 || add_missing(&sp, a, e) == -1 ||
+	    spool_msg(&sp, &m, e) == -1)
+		goto out;
+	session_helo(a, helo, sizeof(helo));
+	if ((s = session_open(a, helo, e)) == NULL)
+		goto out;
+	(void)smtp_send(s, a->from, (const char *const *)rcpts.v, rcpts.n,
+	    &m, e);
+out:
+	log_result(a, s, rcpts.n, (unsigned long long)m.size, e);
+	smtp_free(s);
+	addr_list_clear(&rcpts);
+	spool_clear(&sp);
+	return e->kind == ERR_NONE ? 0 : -1;
+}
+
+static int
+run_check(const struct conf_account *a, struct err *e)
+{
+	struct smtp	*s;
+	char		 helo[256];
+
+	printf("printmail --check: account [%s] in %s\n", a->name, a->path);
+	printf("  ok    config read; server %s port %d, tls = %s, user %s\n",
+	    a->host, a->port, conf_tls_name(a->tls),
+	    a->user ? a->user : "(none: no AUTH)");
+	session_helo(a, helo, sizeof(helo));
+	if ((s = session_open(a, helo, e)) == NULL)
+		return -1;
+	if (a->user == NULL)
+		printf("  ok    no user configured: not authenticating\n");
+	if (smtp_probe_mail(s, a->from, e) == -1) {
+		smtp_free(s);
+		return -1;
+	}
+	printf("  ok    sender <%s> accepted (MAIL FROM probe, nothing "
+	    "sent)\n", a->from);
+	(void)smtp_rset(s, e);
+	smtp_free(s);
+	if (e->kind != ERR_NONE)
+		return -1;
+	printf("Connection successful\n");
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct conf_account	 acct;
+	struct opts		 o;
+	struct err		 e;
+	const char		*path;
+
+	signal(SIGPIPE, SIG_IGN);
+	memset(&o, 0, sizeof(o));
+	memset(&acct, 0, sizeof(acct));
+	err_clear(&e);
+	openlog("printmail", LOG_PID, LOG_MAIL);
+	log_set_handler(log_to_stderr, NULL);
+	if (parse_args(argc, argv, &o, &e) == -1) {
+		fprintf(stderr, "printmail: %s\n", e.msg);
+		usage(stderr);
+		return outcome_sysexit(e.kind);
+	}
+	if (o.nothing)
+		return EX_OK;
+	verbose = o.verbose;
+	path = o.config;
+	if (path == NULL)
+		path = getenv("PRINTMAIL_CONFIG");
+	if (path == NULL || *path == '\0')
+		path = PM_SYSCONFDIR "/printmail.conf";
+	if (o.check)
+		log_set_handler(log_to_stdout, NULL);
+	if (conf_load(path, o.account, &acct, &e) == -1)
+		syslog(LOG_ERR, "%s", e.msg);
+	else if (o.check)
+		(void)run_check(&acct, &e);
+	else
+		(void)run_send(&acct, &o, &e);
+	if (e.kind != ERR_NONE) {
+		if (o.check)
+			printf("  FAILED %s\n", e.msg);
+		fprintf(stderr, "printmail: %s\n", e.msg);
+	}
+	conf_account_clear(&acct);
+	closelog();
+	return outcome_sysexit(e.kind);
+}

@@ -1,0 +1,328 @@
+/*
+ * spool.c: reading the message printmail is given.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dotstuff.h"
+#include "spool.h"
+#include "util.h"
+
+#define SPOOL_CHUNK	65536
+
+struct reader {
+	int	fd;
+	size_t	off, len;
+	int	eof;
+	char	buf[SPOOL_CHUNK];
+};
+
+void
+spool_init(struct spool *sp)
+{
+	memset(sp, 0, sizeof(*sp));
+	header_init(&sp->hdr);
+	sp->body_fd = -1;
+}
+
+void
+spool_clear(struct spool *sp)
+{
+	header_clear(&sp->hdr);
+	if (sp->body_fd != -1)
+		close(sp->body_fd);
+	spool_init(sp);
+}
+
+static int
+fill(struct reader *r, struct err *e)
+{
+	ssize_t	n;
+
+	if (r->off < r->len || r->eof)
+		return 0;
+	for (;;) {
+		n = read(r->fd, r->buf, sizeof(r->buf));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return err_sys(e, ERR_INTERNAL, "reading the message");
+		r->off = 0;
+		r->len = (size_t)n;
+		r->eof = n == 0;
+		return 0;
+	}
+}
+
+/*
+ * Reads one line into *line (grown as needed, up to HEADER_MAX), without
+ * its LF or CRLF.  *got is 0 at the end of the input.
+ */
+static int
+read_line(struct reader *r, char **line, size_t *cap, size_t *len, int *got,
+    struct err *e)
+{
+	char	*nl;
+	size_t	 n;
+
+	*len = 0;
+	*got = 0;
+	for (;;) {
+		if (fill(r, e) == -1)
+			return -1;
+		if (r->eof)
+			break;
+		*got = 1;
+		nl = memchr(r->buf + r->off, '\n', r->len - r->off);
+		n = nl ? (size_t)(nl - (r->buf + r->off)) : r->len - r->off;
+		if (*len + n + 1 > HEADER_MAX)
+			return err_set(e, ERR_DATA, "a header line is longer "
+			    "than %d bytes", HEADER_MAX);
+		if (*len + n + 1 > *cap) {
+			size_t ncap = (*len + n + 1) * 2;
+			char *nb = realloc(*line, ncap);
+
+			if (nb == NULL)
+				return err_sys(e, ERR_INTERNAL, "realloc");
+			*line = nb;
+			*cap = ncap;
+		}
+		memcpy(*line + *len, r->buf + r->off, n);
+		*len += n;
+		r->off += n + (nl != NULL);
+		if (nl != NULL)
+			break;
+	}
+	if (*len > 0 && (*line)[*len - 1] == '\r')
+		(*len)--;
+	if (*got && memchr(*line, '\0', *len) != NULL)
+		return err_set(e, ERR_DATA, "NUL byte in the message header");
+	return 0;
+}
+
+/* The body writer: CRLF normalisation into the temporary file. */
+struct body {
+	struct spool	*sp;
+	struct dotstuff	 d;
+	char		 out[DOTSTUFF_MAX_OUT(SPOOL_CHUNK + 2)];
+};
+
+static int
+body_write(struct body *b, const char *p, size_t n, struct err *e)
+{
+	size_t	 o, done = 0;
+	ssize_t	 w;
+
+	if (p != NULL && memchr(p, '\0', n) != NULL)
+		return err_set(e, ERR_DATA, "NUL byte in the message body "
+		    "(binary data must be MIME-encoded)");
+	if (p != NULL && !b->sp->body_8bit && util_has_8bit(p, n))
+		b->sp->body_8bit = 1;
+	o = p != NULL ? dotstuff_encode(&b->d, p, n, b->out) :
+	    dotstuff_finish(&b->d, b->out);
+	while (done < o) {
+		w = write(b->sp->body_fd, b->out + done, o - done);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1)
+			return err_sys(e, ERR_INTERNAL, "writing the spool "
+			    "file");
+		done += (size_t)w;
+	}
+	b->sp->body_size += o;
+	return 0;
+}
+
+/*
+ * Copies the body.  With dot_ends, a line "." (LF or CRLF) ends it: a dot
+ * at the start of a line is held back until the next byte tells.
+ */
+static int
+copy_body(struct body *b, struct reader *r, int dot_ends, struct err *e)
+{
+	char	 pass[SPOOL_CHUNK + 2];
+	size_t	 i, n;
+	int	 bol = 1, pend = 0, end = 0;
+
+	while (!end) {
+		if (fill(r, e) == -1)
+			return -1;
+		if (r->eof)
+			break;
+		n = 0;
+		for (i = r->off; i < r->len && !end; i++) {
+			char c = r->buf[i];
+
+			if (!dot_ends) {
+				pass[n++] = c;
+				continue;
+			}
+			if (pend == 1 && c == '\r') {
+				pend = 2;
+				continue;
+			}
+			if (pend > 0) {
+				if (c == '\n') {
+					end = 1;
+					break;
+				}
+				pass[n++] = '.';
+				if (pend == 2)
+					pass[n++] = '\r';
+				pend = 0;
+				bol = 0;
+			}
+			if (bol && c == '.') {
+				pend = 1;
+				continue;
+			}
+			pass[n++] = c;
+			bol = c == '\n';
+		}
+		r->off = r->len;
+		if (n > 0 && body_write(b, pass, n, e) == -1)
+			return -1;
+	}
+	/* A "." at the very end of the input ends the message too. */
+	return body_write(b, NULL, 0, e);
+}
+
+int
+spool_read(struct spool *sp, int fd, int dot_ends, const char *tmpdir,
+    struct err *e)
+{
+	struct reader	*r = NULL;
+	struct body	*b = NULL;
+	char		*line = NULL, path[4096];
+	size_t		 cap = 0, len;
+	int		 got, first = 1, rc = -1;
+
+	if (snprintf(path, sizeof(path), "%s/printmail.XXXXXX", tmpdir) >=
+	    (int)sizeof(path))
+		return err_set(e, ERR_INTERNAL, "TMPDIR too long");
+	if ((sp->body_fd = mkostemp(path, O_CLOEXEC)) == -1)
+		return err_sys(e, ERR_INTERNAL, "cannot create a spool file "
+		    "in %s", tmpdir);
+	unlink(path);
+	if ((r = calloc(1, sizeof(*r))) == NULL ||
+	    (b = calloc(1, sizeof(*b))) == NULL) {
+		err_sys(e, ERR_INTERNAL, "calloc");
+		goto out;
+	}
+	r->fd = fd;
+	b->sp = sp;
+	dotstuff_init_crlf(&b->d);
+	for (;;) {
+		if (read_line(r, &line, &cap, &len, &got, e) == -1)
+			goto out;
+		if (!got)
+			break;
+		if (first && len >= 5 && memcmp(line, "From ", 5) == 0) {
+			first = 0;
+			continue;
+		}
+		first = 0;
+		if (dot_ends && len == 1 && line[0] == '.')
+			goto done;
+		if (len == 0)
+			break;
+		if ((line[0] == ' ' || line[0] == '\t') && sp->hdr.n > 0) {
+			if (header_append_line(&sp->hdr, line, len, 1, e) == -1)
+				goto out;
+			continue;
+		}
+		if (header_is_field_start(line, len)) {
+			if (header_append_line(&sp->hdr, line, len, 0, e) == -1)
+				goto out;
+			continue;
+		}
+		/* Not a header line: the body starts here. */
+		if (body_write(b, line, len, e) == -1 ||
+		    body_write(b, "\n", 1, e) == -1)
+			goto out;
+		break;
+	}
+	if (copy_body(b, r, dot_ends, e) == -1)
+		goto out;
+done:
+	rc = 0;
+out:
+	if (line != NULL)
+		util_wipe(line, cap);
+	free(line);
+	free(r);
+	free(b);
+	return rc;
+}
+
+static int
+spool_read_chunk(void *ctx, char *buf, size_t cap, size_t *got,
+    struct err *e)
+{
+	struct spool	*sp = ctx;
+	ssize_t		 n;
+
+	*got = 0;
+	while (sp->rd_phase == 0 && *got < cap) {
+		const struct header_field *f;
+		size_t k;
+
+		if (sp->rd_field == sp->hdr.n) {
+			sp->rd_phase = 1;
+			break;
+		}
+		f = &sp->hdr.f[sp->rd_field];
+		k = f->len - sp->rd_off;
+		if (k > cap - *got)
+			k = cap - *got;
+		memcpy(buf + *got, f->raw + sp->rd_off, k);
+		*got += k;
+		sp->rd_off += k;
+		if (sp->rd_off == f->len) {
+			sp->rd_field++;
+			sp->rd_off = 0;
+		}
+	}
+	if (sp->rd_phase == 1 && *got + 2 <= cap) {
+		memcpy(buf + *got, "\r\n", 2);
+		*got += 2;
+		sp->rd_phase = 2;
+	}
+	if (sp->rd_phase != 2 || *got > 0)
+		return 0;
+	for (;;) {
+		n = read(sp->body_fd, buf, cap);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return err_sys(e, ERR_INTERNAL, "reading the spool "
+			    "file");
+		*got = (size_t)n;
+		return 0;
+	}
+}
+
+int
+spool_msg(struct spool *sp, struct smtp_msg *m, struct err *e)
+{
+	size_t	i;
+
+	if (lseek(sp->body_fd, 0, SEEK_SET) == -1)
+		return err_sys(e, ERR_INTERNAL, "rewinding the spool file");
+	sp->rd_field = sp->rd_off = 0;
+	sp->rd_phase = 0;
+	memset(m, 0, sizeof(*m));
+	m->read = spool_read_chunk;
+	m->ctx = sp;
+	m->size = sp->hdr.bytes + 2 + sp->body_size;
+	m->eightbit = sp->body_8bit;
+	for (i = 0; i < sp->hdr.n; i++)
+		if (util_has_8bit(sp->hdr.f[i].raw, sp->hdr.f[i].len))
+			m->utf8_headers = 1;
+	m->eightbit |= m->utf8_headers;
+	return 0;
+}

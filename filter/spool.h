@@ -1,0 +1,50 @@
+/*
+ * spool.h: a message read from standard input, held so that it can be
+ * changed (recipients, From, Date) and measured (SIZE) before it is sent.
+ *
+ * The header section stays in memory (at most HEADER_MAX bytes); the body
+ * goes, with CRLF line ends, into an unlinked temporary file, so memory
+ * does not grow with the size of the message.
+ */
+#ifndef PM_SPOOL_H
+#define PM_SPOOL_H
+
+#include <stdint.h>
+
+#include "err.h"
+#include "header.h"
+#include "smtp.h"
+
+struct spool {
+	struct header	 hdr;
+	int		 body_fd;	/* -1 until spool_read() */
+	uint64_t	 body_size;	/* bytes, CRLF line ends */
+	int		 body_8bit;
+	/* Reading state of the smtp_msg source. */
+	size_t		 rd_field, rd_off;
+	int		 rd_phase;
+};
+
+void	spool_init(struct spool *sp);
+void	spool_clear(struct spool *sp);
+
+/*
+ * Reads a whole message from fd.  A leading mbox "From " line is dropped;
+ * the header ends at the first empty line or the first line that is not a
+ * header field.  With dot_ends (sendmail without -i), a line holding only
+ * "." ends the input.  The body goes to an unlinked file in tmpdir.
+ *
+ * Returns 0, or -1 with ERR_DATA (NUL byte, header section over
+ * HEADER_MAX) or ERR_INTERNAL (read or temporary-file failure).
+ */
+int	spool_read(struct spool *sp, int fd, int dot_ends, const char *tmpdir,
+	    struct err *e);
+
+/*
+ * Makes *m read the message as it is now: the header fields, an empty
+ * line, the body.  Can be called again to re-read from the start.
+ * 0 or -1 (ERR_INTERNAL).
+ */
+int	spool_msg(struct spool *sp, struct smtp_msg *m, struct err *e);
+
+#endif

@@ -1,0 +1,214 @@
+# tests/lib/postfix.sh: a private Postfix on loopback, the stand-in for
+# Microsoft 365: STARTTLS required on the submission port, implicit TLS on a
+# second port, AUTH PLAIN/LOGIN against a private Cyrus sasldb, certificates
+# from a throwaway CA.  Every accepted message is delivered by a pipe
+# transport into $PF_MAIL as NNN.eml with its envelope in NNN.env.
+#
+# Source it, then:  pf_start DIR   pf_stop   pf_wait_mail N [SECONDS]
+# Needs root (Postfix's master runs as root and drops to "postfix").
+
+PF_USER_LOCAL=hoadon
+PF_DOMAIN=printmail.test
+PF_USER="$PF_USER_LOCAL@$PF_DOMAIN"
+# An app password with spaces, as Google shows them.
+PF_PASS='abcd efgh ijkl mnop'
+
+pf_free_port() {
+	local p i
+	for i in $(seq 1 200); do
+		p=$(( (RANDOM % 20000) + 20000 ))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	echo "no free port found" >&2
+	return 1
+}
+
+# pf_make_ca DIR NAME: a CA and a server certificate for localhost,
+# 127.0.0.1 and ::1, signed by it.
+pf_make_ca() {
+	local d=$1 name=$2
+	mkdir -p "$d"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=$name CA" \
+	    -keyout "$d/ca.key" -out "$d/ca.crt" 2>/dev/null
+	openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
+	    -keyout "$d/server.key" -out "$d/server.csr" 2>/dev/null
+	printf 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\n' >"$d/ext"
+	openssl x509 -req -in "$d/server.csr" -CA "$d/ca.crt" \
+	    -CAkey "$d/ca.key" -CAcreateserial -days 30 -extfile "$d/ext" \
+	    -out "$d/server.crt" 2>/dev/null
+}
+
+pf_start() {
+	PF_DIR=$1
+	mkdir -p "$PF_DIR"/etc "$PF_DIR"/queue "$PF_DIR"/data "$PF_DIR"/mail \
+	    "$PF_DIR"/sasl
+	chmod 755 "$PF_DIR"
+	chown postfix "$PF_DIR"/data
+	chown nobody:nogroup "$PF_DIR"/mail
+	PF_MAIL=$PF_DIR/mail
+	PF_PORT=$(pf_free_port) || return 1
+	PF_TLS_PORT=$(pf_free_port) || return 1
+	PF_CA=$PF_DIR/tls/ca.crt
+	pf_make_ca "$PF_DIR/tls" "printmail test" || return 1
+	chmod 644 "$PF_DIR"/tls/*
+
+	cat >"$PF_DIR/capture.sh" <<EOS
+#!/bin/sh
+# Runs as nobody for every delivered recipient.
+f=$PF_MAIL/\$(date +%s%N).\$\$
+cat >"\$f.tmp" || exit 75
+printf 'from=%s\nto=%s\n' "\$1" "\$2" >"\$f.env"
+mv "\$f.tmp" "\$f.eml"
+EOS
+	chmod 755 "$PF_DIR/capture.sh"
+
+	# Debian's Postfix reads \$config_directory/sasl/smtpd.conf.
+	mkdir -p "$PF_DIR/etc/sasl"
+	cat >"$PF_DIR/etc/sasl/smtpd.conf" <<EOS
+pwcheck_method: auxprop
+auxprop_plugin: sasldb
+mech_list: PLAIN LOGIN
+sasldb_path: $PF_DIR/sasl/sasldb2
+EOS
+	printf '%s' "$PF_PASS" | saslpasswd2 -p -c -f "$PF_DIR/sasl/sasldb2" \
+	    -u "$PF_DOMAIN" "$PF_USER_LOCAL" || return 1
+	chgrp postfix "$PF_DIR/sasl/sasldb2"
+	chmod 640 "$PF_DIR/sasl/sasldb2"
+
+	local v6=""
+	if ip -6 addr show dev lo 2>/dev/null | grep -q '::1'; then
+		v6="[::1]:$PF_PORT inet n - n - - smtpd"
+	fi
+	cat >"$PF_DIR/etc/main.cf" <<EOS
+compatibility_level = 3.6
+queue_directory = $PF_DIR/queue
+data_directory = $PF_DIR/data
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = mail.$PF_DOMAIN
+mydomain = $PF_DOMAIN
+mydestination =
+inet_interfaces = loopback-only
+inet_protocols = all
+maillog_file = $PF_DIR/maillog
+maillog_file_prefixes = $PF_DIR
+alias_maps =
+alias_database =
+local_recipient_maps =
+default_transport = capture
+relay_transport = capture
+capture_destination_recipient_limit = 1
+message_size_limit = ${PF_SIZE_LIMIT:-60000000}
+smtpd_tls_cert_file = $PF_DIR/tls/server.crt
+smtpd_tls_key_file = $PF_DIR/tls/server.key
+smtpd_tls_security_level = encrypt
+smtpd_tls_auth_only = yes
+smtpd_sasl_auth_enable = yes
+smtpd_sasl_type = cyrus
+smtpd_sasl_path = smtpd
+smtpd_sasl_security_options = noanonymous
+smtpd_relay_restrictions = permit_sasl_authenticated, reject
+smtpd_recipient_restrictions = permit_sasl_authenticated, reject
+smtpd_sender_restrictions = reject_non_fqdn_sender
+smtpd_tls_loglevel = 1
+smtp_tls_security_level = none
+EOS
+	cat >"$PF_DIR/etc/master.cf" <<EOS
+127.0.0.1:$PF_PORT inet n - n - - smtpd
+$v6
+127.0.0.1:$PF_TLS_PORT inet n - n - - smtpd -o smtpd_tls_wrappermode=yes
+cleanup   unix n - n - 0 cleanup
+qmgr      unix n - n 300 1 qmgr
+tlsmgr    unix - - n 1000? 1 tlsmgr
+rewrite   unix - - n - - trivial-rewrite
+bounce    unix - - n - 0 bounce
+defer     unix - - n - 0 bounce
+trace     unix - - n - 0 bounce
+verify    unix - - n - 1 verify
+flush     unix n - n 1000? 0 flush
+proxymap  unix - - n - - proxymap
+showq     unix n - n - - showq
+error     unix - - n - - error
+retry     unix - - n - - error
+discard   unix - - n - - discard
+anvil     unix - - n - 1 anvil
+scache    unix - - n - 1 scache
+postlog   unix-dgram n - n - 1 postlogd
+capture   unix - n n - - pipe user=nobody argv=$PF_DIR/capture.sh \${sender} \${recipient}
+EOS
+	postfix -c "$PF_DIR/etc" check >"$PF_DIR/check.log" 2>&1 || {
+		cat "$PF_DIR/check.log" >&2
+		return 1
+	}
+	postfix -c "$PF_DIR/etc" start >"$PF_DIR/start.log" 2>&1 || {
+		cat "$PF_DIR/start.log" >&2
+		return 1
+	}
+	PF_PID=$(tr -d ' ' <"$PF_DIR/queue/pid/master.pid")
+	pf_wait_port "$PF_PORT" || return 1
+	pf_wait_port "$PF_TLS_PORT"
+}
+
+# pf_wait_port PORT: until something listens on 127.0.0.1:PORT (10 s).
+pf_wait_port() {
+	local i
+	for i in $(seq 1 100); do
+		if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "nothing listens on 127.0.0.1:$1" >&2
+	return 1
+}
+
+# pf_stop: stops the master started by pf_start, by its PID.
+pf_stop() {
+	local i
+	[ -n "${PF_DIR:-}" ] || return 0
+	[ -n "${PF_PID:-}" ] || return 0
+	postfix -c "$PF_DIR/etc" stop >/dev/null 2>&1 || kill "$PF_PID" 2>/dev/null
+	for i in $(seq 1 100); do
+		kill -0 "$PF_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$PF_PID" 2>/dev/null; then
+		kill -9 "$PF_PID" 2>/dev/null
+	fi
+	PF_PID=
+}
+
+# pf_restart: the same instance again (after pf_stop).
+pf_restart() {
+	postfix -c "$PF_DIR/etc" start >"$PF_DIR/start.log" 2>&1 || return 1
+	PF_PID=$(tr -d ' ' <"$PF_DIR/queue/pid/master.pid")
+	pf_wait_port "$PF_PORT"
+}
+
+# pf_count: delivered messages so far.
+pf_count() {
+	find "$PF_MAIL" -name '*.eml' | wc -l
+}
+
+# pf_wait_mail N [SECONDS]: until at least N messages were delivered.
+pf_wait_mail() {
+	local want=$1 secs=${2:-30} i
+	for i in $(seq 1 $((secs * 10))); do
+		[ "$(pf_count)" -ge "$want" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# pf_clear: forget delivered messages.
+pf_clear() {
+	rm -f "$PF_MAIL"/*
+}
+
+# pf_last: the newest delivered message file.
+pf_last() {
+	ls -t "$PF_MAIL"/*.eml 2>/dev/null | head -n 1
+}
