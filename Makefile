@@ -30,7 +30,7 @@ SSL_CFLAGS := $(shell $(PKG_CONFIG) --cflags openssl 2>/dev/null)
 SSL_LIBS   := $(shell $(PKG_CONFIG) --libs openssl 2>/dev/null || echo -lssl -lcrypto)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
-ALL_CPPFLAGS := -D_GNU_SOURCE -Icommon -DPM_VERSION='"$(VERSION)"' \
+ALL_CPPFLAGS := -D_GNU_SOURCE -Icommon -Ifilter -DPM_VERSION='"$(VERSION)"' \
 	-DPM_SYSCONFDIR='"$(SYSCONFDIR)"' $(CPPFLAGS)
 ALL_CFLAGS   := $(WARN) $(CFLAGS) $(SSL_CFLAGS)
 

@@ -71,6 +71,8 @@ struct parsed {
 	const char	*path;
 	struct entry	*v;
 	size_t		 n, cap;
+	char		**sect;		/* every section name, in order */
+	size_t		 nsect;
 	int		 has_secret;
 };
 
@@ -87,6 +89,9 @@ parsed_free(struct parsed *p)
 			free(p->v[i].value);
 	}
 	free(p->v);
+	for (i = 0; i < p->nsect; i++)
+		free(p->sect[i]);
+	free(p->sect);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -111,10 +116,23 @@ section_seen(const struct parsed *p, const char *name)
 {
 	size_t	i;
 
-	for (i = 0; i < p->n; i++)
-		if (p->v[i].section != NULL &&
-		    strcmp(p->v[i].section, name) == 0)
+	for (i = 0; i < p->nsect; i++)
+		if (strcmp(p->sect[i], name) == 0)
 			return 1;
+	return 0;
+}
+
+static int
+section_add(struct parsed *p, const char *name, struct err *e)
+{
+	char	**ns;
+
+	if ((ns = realloc(p->sect, (p->nsect + 1) * sizeof(*ns))) == NULL)
+		return err_sys(e, ERR_INTERNAL, "realloc");
+	p->sect = ns;
+	if ((p->sect[p->nsect] = strdup(name)) == NULL)
+		return err_sys(e, ERR_INTERNAL, "strdup");
+	p->nsect++;
 	return 0;
 }
 
@@ -223,6 +241,8 @@ parse_line(struct parsed *p, char *line, int lineno, char **section,
 			return err_set(e, ERR_CONFIG,
 			    "%s:%d: section [%s] appears twice", p->path,
 			    lineno, s);
+		if (section_add(p, s, e) == -1)
+			return -1;
 		free(*section);
 		if ((*section = strdup(s)) == NULL)
 			return err_sys(e, ERR_INTERNAL, "strdup");

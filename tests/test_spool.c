@@ -1,0 +1,228 @@
+/*
+ * test_spool.c: reading printmail's input: header/body split, CRLF,
+ * sendmail's lone-dot rule, hostile input.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "spool.h"
+
+/* Spools in (len bytes) and returns what the SMTP engine would read. */
+static char *
+roundtrip(const char *in, size_t len, int dot_ends, struct spool *sp,
+    struct err *e, uint64_t *size)
+{
+	FILE		*fp = tmpfile();
+	struct smtp_msg	 m;
+	char		*out = NULL;
+	size_t		 olen = 0, got;
+	char		 buf[7];	/* small: exercise the chunking */
+
+	assert_non_null(fp);
+	fwrite(in, 1, len, fp);
+	fflush(fp);
+	rewind(fp);
+	spool_init(sp);
+	err_clear(e);
+	if (spool_read(sp, fileno(fp), dot_ends, "/tmp", e) == -1) {
+		fclose(fp);
+		return NULL;
+	}
+	fclose(fp);
+	assert_int_equal(spool_msg(sp, &m, e), 0);
+	for (;;) {
+		assert_int_equal(m.read(m.ctx, buf, sizeof(buf), &got, e), 0);
+		if (got == 0)
+			break;
+		out = realloc(out, olen + got + 1);
+		memcpy(out + olen, buf, got);
+		olen += got;
+	}
+	out = realloc(out, olen + 1);
+	out[olen] = '\0';
+	assert_int_equal(olen, m.size);
+	if (size != NULL)
+		*size = m.size;
+	return out;
+}
+
+#define RT(in, dots) roundtrip(in, strlen(in), dots, &sp, &e, NULL)
+
+static void
+header_and_body(void **state)
+{
+	struct spool	sp;
+	struct err	e;
+	char		*out;
+
+	(void)state;
+	out = RT("Subject: hi\nTo: a@x.vn,\n b@y.vn\n\nline 1\n.line 2\n", 0);
+	assert_string_equal(out, "Subject: hi\r\nTo: a@x.vn,\r\n b@y.vn\r\n"
+	    "\r\nline 1\r\n.line 2\r\n");
+	assert_int_equal(sp.hdr.n, 2);
+	free(out);
+	spool_clear(&sp);
+}
+
+static void
+no_header(void **state)
+{
+	struct spool	sp;
+	struct err	e;
+	char		*out;
+
+	(void)state;
+	out = RT("just a body line\nsecond\n", 0);
+	assert_string_equal(out, "\r\njust a body line\r\nsecond\r\n");
+	free(out);
+	spool_clear(&sp);
+	out = RT("", 0);
+	assert_string_equal(out, "\r\n");
+	free(out);
+	spool_clear(&sp);
+	out = RT("Subject: only a header", 0);
+	assert_string_equal(out, "Subject: only a header\r\n\r\n");
+	free(out);
+	spool_clear(&sp);
+}
+
+static void
+mbox_from_line_dropped(void **state)
+{
+	struct spool	sp;
+	struct err	e;
+	char		*out;
+
+	(void)state;
+	out = RT("From someone Sat Nov 28 00:00:00 2026\nSubject: x\n\nbody\n",
+	    0);
+	assert_string_equal(out, "Subject: x\r\n\r\nbody\r\n");
+	free(out);
+	spool_clear(&sp);
+}
+
+static void
+lone_dot_ends_input_without_i(void **state)
+{
+	struct spool	sp;
+	struct err	e;
+	char		*out;
+
+	(void)state;
+	out = RT("Subject: x\n\nkeep\n.\nlost\n", 1);
+	assert_string_equal(out, "Subject: x\r\n\r\nkeep\r\n");
+	free(out);
+	spool_clear(&sp);
+	out = RT("Subject: x\r\n\r\nkeep\r\n.\r\nlost\r\n", 1);
+	assert_string_equal(out, "Subject: x\r\n\r\nkeep\r\n");
+	free(out);
+	spool_clear(&sp);
+	/* Dots that are not alone on their line stay. */
+	out = RT("Subject: x\n\n.a\n..\n. \nend\n", 1);
+	assert_string_equal(out, "Subject: x\r\n\r\n.a\r\n..\r\n. \r\nend\r\n");
+	free(out);
+	spool_clear(&sp);
+	/* With -i the lone dot is data. */
+	out = RT("Subject: x\n\nkeep\n.\nkept\n", 0);
+	assert_string_equal(out, "Subject: x\r\n\r\nkeep\r\n.\r\nkept\r\n");
+	free(out);
+	spool_clear(&sp);
+}
+
+static void
+eightbit_detected(void **state)
+{
+	struct spool	sp;
+	struct err	e;
+	char		*out;
+
+	(void)state;
+	out = RT("Subject: x\n\nHóa đơn\n", 0);
+	assert_int_equal(sp.body_8bit, 1);
+	free(out);
+	spool_clear(&sp);
+	out = RT("Subject: x\n\nascii\n", 0);
+	assert_int_equal(sp.body_8bit, 0);
+	free(out);
+	spool_clear(&sp);
+}
+
+static void
+nul_bytes_refused(void **state)
+{
+	struct spool	sp;
+	struct err	e;
+
+	(void)state;
+	assert_null(roundtrip("Subject: x\n\na\0b\n", 16, 0, &sp, &e, NULL));
+	assert_int_equal(e.kind, ERR_DATA);
+	assert_non_null(strstr(e.msg, "NUL"));
+	spool_clear(&sp);
+	assert_null(roundtrip("Subj\0ect: x\n\nab\n", 16, 0, &sp, &e, NULL));
+	assert_int_equal(e.kind, ERR_DATA);
+	spool_clear(&sp);
+}
+
+static void
+huge_header_line_refused(void **state)
+{
+	struct spool	sp;
+	struct err	e;
+	size_t		len = 3 * 1024 * 1024;
+	char		*in = malloc(len + 1);
+
+	(void)state;
+	memset(in, 'x', len);
+	memcpy(in, "X-Long: ", 8);
+	in[len] = '\0';
+	assert_null(roundtrip(in, len, 0, &sp, &e, NULL));
+	assert_int_equal(e.kind, ERR_DATA);
+	spool_clear(&sp);
+	free(in);
+}
+
+static void
+long_body_line_streams(void **state)
+{
+	struct spool	sp;
+	struct err	e;
+	size_t		len = 3 * 1024 * 1024;
+	char		*in = malloc(len + 16), *out;
+	uint64_t	size;
+
+	(void)state;
+	memcpy(in, "Subject: x\n\n", 12);
+	memset(in + 12, 'y', len);
+	out = roundtrip(in, len + 12, 0, &sp, &e, &size);
+	assert_non_null(out);
+	/* Header, blank line, the line and the CRLF added at its end. */
+	assert_true(size == 12 + 2 + len + 2);
+	free(out);
+	free(in);
+	spool_clear(&sp);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(header_and_body),
+		cmocka_unit_test(no_header),
+		cmocka_unit_test(mbox_from_line_dropped),
+		cmocka_unit_test(lone_dot_ends_input_without_i),
+		cmocka_unit_test(eightbit_detected),
+		cmocka_unit_test(nul_bytes_refused),
+		cmocka_unit_test(huge_header_line_refused),
+		cmocka_unit_test(long_body_line_streams),
+	};
+
+	return cmocka_run_group_tests_name("spool", tests, NULL, NULL);
+}
