@@ -47,6 +47,8 @@ UNIT_TESTS := test_conf test_reply test_header test_dotstuff test_smtp \
 UNIT_BINS  := $(UNIT_TESTS:%=$(B)/tests/%)
 
 .PHONY: all check unit integration demo bench install uninstall clean deps
+# Keep test objects: no "rm" lines after the closing test summary.
+.SECONDARY:
 all: $(B)/printmail
 
 $(B)/%.o: %.c $(wildcard common/*.h filter/*.h tests/*.h)
