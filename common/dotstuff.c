@@ -1,6 +1,8 @@
 /*
  * dotstuff.c: CRLF normalisation and dot-stuffing for DATA.
  */
+#include <string.h>
+
 #include "dotstuff.h"
 
 void
@@ -18,35 +20,53 @@ dotstuff_init_crlf(struct dotstuff *d)
 	d->dots = 0;
 }
 
+/*
+ * The hot path of every message: most bytes are neither CR, LF nor a dot
+ * at the start of a line, so runs of them are found with memchr() and
+ * copied with memcpy() instead of being looked at one by one.
+ */
 size_t
 dotstuff_encode(struct dotstuff *d, const char *in, size_t len, char *out)
 {
-	size_t	i, o = 0;
-	char	c;
+	const char	*nl, *cr;
+	size_t		 i = 0, o = 0, end;
+	char		 c;
 
-	for (i = 0; i < len; i++) {
+	while (i < len) {
 		c = in[i];
 		if (d->cr) {
 			d->cr = 0;
 			out[o++] = '\r';
 			out[o++] = '\n';
 			d->bol = 1;
-			if (c == '\n')
+			if (c == '\n') {
+				i++;
 				continue;
+			}
 		}
 		if (c == '\r') {
 			d->cr = 1;
+			i++;
 			continue;
 		}
 		if (c == '\n') {
 			out[o++] = '\r';
 			out[o++] = '\n';
 			d->bol = 1;
+			i++;
 			continue;
 		}
 		if (d->bol && c == '.' && d->dots)
 			out[o++] = '.';
-		out[o++] = c;
+		/* The run of ordinary bytes up to the next CR or LF. */
+		nl = memchr(in + i, '\n', len - i);
+		end = nl != NULL ? (size_t)(nl - in) : len;
+		cr = memchr(in + i, '\r', end - i);
+		if (cr != NULL)
+			end = (size_t)(cr - in);
+		memcpy(out + o, in + i, end - i);
+		o += end - i;
+		i = end;
 		d->bol = 0;
 	}
 	return o;

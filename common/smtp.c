@@ -18,7 +18,7 @@
 #include "util.h"
 
 #define SMTP_INBUF	(REPLY_LINE_MAX + 2)
-#define SMTP_CHUNK	8192
+#define SMTP_CHUNK	65536	/* message bytes read and encoded at a time */
 
 struct smtp {
 	struct xport		*x;
@@ -573,17 +573,25 @@ static int
 send_body(struct smtp *s, struct smtp_msg *m, struct err *e)
 {
 	struct dotstuff	 d;
-	char		 in[SMTP_CHUNK];
-	char		 out[DOTSTUFF_MAX_OUT(SMTP_CHUNK)];
+	char		*in, *out;
 	size_t		 got, n;
 	uint64_t	 total = 0;
+	int		 rc = -1;
 
+	/* One fixed pair of buffers per message, whatever its size. */
+	in = malloc(SMTP_CHUNK);
+	out = malloc(DOTSTUFF_MAX_OUT(SMTP_CHUNK));
+	if (in == NULL || out == NULL) {
+		err_sys(e, ERR_INTERNAL, "malloc");
+		s->broken = 1;
+		goto out;
+	}
 	dotstuff_init(&d);
 	for (;;) {
-		if (m->read(m->ctx, in, sizeof(in), &got, e) == -1) {
-			/* The server must not get half a message: drop it. */
+		/* On any failure the server must not get half a message. */
+		if (m->read(m->ctx, in, SMTP_CHUNK, &got, e) == -1) {
 			s->broken = 1;
-			return -1;
+			goto out;
 		}
 		if (got == 0)
 			break;
@@ -591,7 +599,7 @@ send_body(struct smtp *s, struct smtp_msg *m, struct err *e)
 		n = dotstuff_encode(&d, in, got, out);
 		if (s->x->ops->write(s->x, out, n, deadline(s), e) == -1) {
 			s->broken = 1;
-			return -1;
+			goto out;
 		}
 	}
 	n = dotstuff_finish(&d, out);
@@ -600,9 +608,13 @@ send_body(struct smtp *s, struct smtp_msg *m, struct err *e)
 	log_msg(LOG_LVL_TRACE, "-> .");
 	if (s->x->ops->write(s->x, out, n, deadline(s), e) == -1) {
 		s->broken = 1;
-		return -1;
+		goto out;
 	}
-	return expect(s, 250, SMTP_BODY, NULL, e);
+	rc = expect(s, 250, SMTP_BODY, NULL, e);
+out:
+	free(in);
+	free(out);
+	return rc;
 }
 
 int

@@ -57,9 +57,19 @@ util_strcaseeq(const char *a, const char *b)
 int
 util_has_8bit(const char *s, size_t len)
 {
-	size_t	i;
+	uint64_t	w, acc = 0;
+	size_t		i = 0;
 
-	for (i = 0; i < len; i++)
+	/* Eight bytes at a time: this runs over every byte of a message. */
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, s + i, 8);
+		acc |= w;
+		if ((i & 0xfff) == 0 && (acc & 0x8080808080808080ULL))
+			return 1;
+	}
+	if (acc & 0x8080808080808080ULL)
+		return 1;
+	for (; i < len; i++)
 		if ((unsigned char)s[i] >= 0x80)
 			return 1;
 	return 0;

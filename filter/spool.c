@@ -139,30 +139,36 @@ body_write(struct body *b, const char *p, size_t n, struct err *e)
 
 /*
  * Copies the body.  With dot_ends, a line "." (LF or CRLF) ends it: a dot
- * at the start of a line is held back until the next byte tells.
+ * at the start of a line is held back until the next byte tells.  Lines
+ * are found with memchr(): only the byte after each LF is looked at.
  */
 static int
 copy_body(struct body *b, struct reader *r, int dot_ends, struct err *e)
 {
-	char	 pass[SPOOL_CHUNK + 2];
-	size_t	 i, n;
-	int	 bol = 1, pend = 0, end = 0;
+	char		 pass[SPOOL_CHUNK + 2];
+	const char	*nl;
+	size_t		 i, k, n;
+	int		 bol = 1, pend = 0, end = 0;
 
 	while (!end) {
 		if (fill(r, e) == -1)
 			return -1;
 		if (r->eof)
 			break;
+		if (!dot_ends) {
+			if (body_write(b, r->buf + r->off, r->len - r->off,
+			    e) == -1)
+				return -1;
+			r->off = r->len;
+			continue;
+		}
 		n = 0;
-		for (i = r->off; i < r->len && !end; i++) {
+		for (i = r->off; i < r->len && !end;) {
 			char c = r->buf[i];
 
-			if (!dot_ends) {
-				pass[n++] = c;
-				continue;
-			}
 			if (pend == 1 && c == '\r') {
 				pend = 2;
+				i++;
 				continue;
 			}
 			if (pend > 0) {
@@ -178,10 +184,15 @@ copy_body(struct body *b, struct reader *r, int dot_ends, struct err *e)
 			}
 			if (bol && c == '.') {
 				pend = 1;
+				i++;
 				continue;
 			}
-			pass[n++] = c;
-			bol = c == '\n';
+			nl = memchr(r->buf + i, '\n', r->len - i);
+			k = nl != NULL ? (size_t)(nl - r->buf) + 1 : r->len;
+			memcpy(pass + n, r->buf + i, k - i);
+			n += k - i;
+			i = k;
+			bol = nl != NULL;
 		}
 		r->off = r->len;
 		if (n > 0 && body_write(b, pass, n, e) == -1)

@@ -23,7 +23,7 @@ roundtrip(const char *in, size_t len, int dot_ends, struct spool *sp,
 	FILE		*fp = tmpfile();
 	struct smtp_msg	 m;
 	char		*out = NULL;
-	size_t		 olen = 0, got;
+	size_t		 olen = 0, ocap = 0, got;
 	char		 buf[7];	/* small: exercise the chunking */
 
 	assert_non_null(fp);
@@ -42,11 +42,15 @@ roundtrip(const char *in, size_t len, int dot_ends, struct spool *sp,
 		assert_int_equal(m.read(m.ctx, buf, sizeof(buf), &got, e), 0);
 		if (got == 0)
 			break;
-		out = realloc(out, olen + got + 1);
+		if (olen + got + 1 > ocap) {
+			ocap = (olen + got + 1) * 2;
+			out = realloc(out, ocap);
+		}
 		memcpy(out + olen, buf, got);
 		olen += got;
 	}
-	out = realloc(out, olen + 1);
+	if (out == NULL)
+		out = malloc(1);
 	out[olen] = '\0';
 	assert_int_equal(olen, m.size);
 	if (size != NULL)
