@@ -30,28 +30,31 @@ SSL_CFLAGS := $(shell $(PKG_CONFIG) --cflags openssl 2>/dev/null)
 SSL_LIBS   := $(shell $(PKG_CONFIG) --libs openssl 2>/dev/null || echo -lssl -lcrypto)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
-ALL_CPPFLAGS := -D_GNU_SOURCE -Icommon -Ifilter -DPM_VERSION='"$(VERSION)"' \
+ALL_CPPFLAGS := -D_GNU_SOURCE -Icommon -Ifilter -Ibackend -DPM_VERSION='"$(VERSION)"' \
 	-DPM_SYSCONFDIR='"$(SYSCONFDIR)"' $(CPPFLAGS)
 ALL_CFLAGS   := $(WARN) $(CFLAGS) $(SSL_CFLAGS)
 
 B := build
 COMMON_SRC := common/err.c common/outcome.c common/util.c common/log.c \
 	common/conf.c common/reply.c common/dotstuff.c common/smtp.c \
-	common/header.c common/xport_tls.c common/session.c
+	common/header.c common/xport_tls.c common/session.c \
+	common/mime.c
 COMMON_OBJ := $(COMMON_SRC:%.c=$(B)/%.o)
 FILTER_SRC := filter/printmail.c filter/spool.c
 FILTER_OBJ := $(FILTER_SRC:%.c=$(B)/%.o)
+BACKEND_SRC := backend/email.c backend/job.c
+BACKEND_OBJ := $(BACKEND_SRC:%.c=$(B)/%.o)
 
 UNIT_TESTS := test_conf test_reply test_header test_dotstuff test_smtp \
-	test_spool
+	test_spool test_mime test_job
 UNIT_BINS  := $(UNIT_TESTS:%=$(B)/tests/%)
 
 .PHONY: all check unit integration demo bench install uninstall clean deps
 # Keep test objects: no "rm" lines after the closing test summary.
 .SECONDARY:
-all: $(B)/printmail
+all: $(B)/printmail $(B)/email
 
-$(B)/%.o: %.c $(wildcard common/*.h filter/*.h tests/*.h)
+$(B)/%.o: %.c $(wildcard common/*.h filter/*.h backend/*.h tests/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -61,6 +64,12 @@ $(B)/libprintmail.a: $(COMMON_OBJ)
 
 $(B)/printmail: $(FILTER_OBJ) $(B)/libprintmail.a
 	$(CC) $(LDFLAGS) -o $@ $(FILTER_OBJ) $(B)/libprintmail.a $(SSL_LIBS)
+
+$(B)/email: $(BACKEND_OBJ) $(B)/libprintmail.a
+	$(CC) $(LDFLAGS) -o $@ $(BACKEND_OBJ) $(B)/libprintmail.a $(SSL_LIBS)
+
+$(B)/tests/test_job: $(B)/tests/test_job.o $(B)/backend/job.o $(B)/libprintmail.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SSL_LIBS)
 
 $(B)/tests/test_smtp: $(B)/tests/test_smtp.o $(B)/tests/fake_xport.o $(B)/libprintmail.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SSL_LIBS)
@@ -90,7 +99,7 @@ demo: deps $(B)/printmail
 bench: deps $(B)/printmail
 	@bash bench/run $(B)/printmail
 
-install: $(B)/printmail
+install: $(B)/printmail $(B)/email
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 0755 $(B)/printmail $(DESTDIR)$(BINDIR)/printmail
 

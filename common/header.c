@@ -523,6 +523,23 @@ header_text(const char *text)
 	return encode(text, 0);
 }
 
+char *
+header_address(const char *name, const char *addr)
+{
+	char	*enc, *out;
+	size_t	 n;
+
+	if (name == NULL || *name == '\0')
+		return strdup(addr);
+	if ((enc = header_phrase(name)) == NULL)
+		return NULL;
+	n = strlen(enc) + strlen(addr) + 4;
+	if ((out = malloc(n)) != NULL)
+		snprintf(out, n, "%s <%s>", enc, addr);
+	free(enc);
+	return out;
+}
+
 void
 header_date(char *buf, size_t len, time_t t)
 {

@@ -105,6 +105,12 @@ char	*header_phrase(const char *text);
  */
 char	*header_text(const char *text);
 
+/*
+ * A mailbox for a header: "Encoded Name <addr>", or addr alone when name
+ * is NULL or empty.  Returns a new string or NULL when out of memory.
+ */
+char	*header_address(const char *name, const char *addr);
+
 /* An RFC 5322 date for t, in local time with its offset. */
 void	header_date(char *buf, size_t len, time_t t);
 

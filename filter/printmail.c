@@ -289,24 +289,6 @@ out:
 	return rc;
 }
 
-/* "Name <addr>" with the name encoded; a new string or NULL. */
-static char *
-mailbox(const char *name, const char *addr)
-{
-	char	*enc, *out;
-	size_t	 n;
-
-	if (name == NULL || *name == '\0')
-		return strdup(addr);
-	if ((enc = header_phrase(name)) == NULL)
-		return NULL;
-	n = strlen(enc) + strlen(addr) + 4;
-	if ((out = malloc(n)) != NULL)
-		snprintf(out, n, "%s <%s>", enc, addr);
-	free(enc);
-	return out;
-}
-
 /*
  * Microsoft 365 refuses a From that is not the authenticated mailbox
  * (SendAsDenied): put the account's address in From and keep the original
@@ -335,7 +317,7 @@ fix_from(struct spool *sp, const struct conf_account *a, const struct opts *o,
 	}
 	name = o->fullname ? o->fullname : a->from_name ? a->from_name :
 	    display;
-	if ((mb = mailbox(name, a->from)) == NULL) {
+	if ((mb = header_address(name, a->from)) == NULL) {
 		err_sys(e, ERR_INTERNAL, "malloc");
 		goto out;
 	}

@@ -1,0 +1,633 @@
+/*
+ * email: the CUPS backend that sends each print job by e-mail, as a PDF
+ * attachment, through the account's SMTP submission server.
+ *
+ *   email                                  discovery line, no network I/O
+ *   email job-id user title copies options [file]
+ *
+ * Device URI: email:/ACCOUNT[?to=..&cc=..&subject=..] (no secret, ever).
+ * The config file is $PRINTMAIL_CONFIG, else SYSCONFDIR/printmail.conf.
+ *
+ * Privileges: installed mode 0700 and owned by root, CUPS runs the backend
+ * as root.  It reads the config file (which holds the app password and is
+ * readable by root only), then switches to the user "lp" before it reads
+ * the document or opens a connection.  Installed 0755 it runs as lp from
+ * the start; the config must then be readable by group lp (mode 0640).
+ *
+ * The outcome becomes the exit status through the one table in
+ * common/outcome.c.
+ */
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "err.h"
+#include "header.h"
+#include "job.h"
+#include "log.h"
+#include "mime.h"
+#include "outcome.h"
+#include "session.h"
+#include "smtp.h"
+#include "util.h"
+
+#ifndef PM_SYSCONFDIR
+#define PM_SYSCONFDIR "/etc"
+#endif
+
+#define STATE_REASON	"printmail-account-error"
+
+static volatile sig_atomic_t	gs_pid;
+
+/*
+ * SIGTERM: the job was cancelled.  Nothing more is sent: leaving now closes
+ * the connection without the final dot, so the server drops the message;
+ * the spool copies are unlinked files and vanish with us.
+ */
+static void
+on_term(int sig)
+{
+	static const char msg[] = "INFO: Job cancelled; nothing was sent\n";
+
+	(void)sig;
+	if (gs_pid > 0)
+		kill(gs_pid, SIGTERM);
+	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	_exit(OUTCOME_CUPS_OK);
+}
+
+static void
+log_to_cups(void *ctx, enum log_level level, const char *line)
+{
+	(void)ctx;
+	fprintf(stderr, "%s: %s\n", level == LOG_LVL_ERROR ? "ERROR" : "DEBUG",
+	    line);
+}
+
+static void
+progress(void *ctx, uint64_t done, uint64_t total)
+{
+	int *last = ctx;
+	int pct = total ? (int)(done * 100 / total) : 100;
+
+	if (total < 1024 * 1024 || pct / 10 == *last / 10)
+		return;
+	*last = pct;
+	fprintf(stderr, "INFO: Sending the document: %d%% (%.1f of %.1f MB)\n",
+	    pct, done / 1e6, total / 1e6);
+}
+
+static int
+drop_privileges(struct err *e)
+{
+	struct passwd	*pw;
+
+	if (geteuid() != 0)
+		return 0;
+	if ((pw = getpwnam("lp")) == NULL)
+		return err_set(e, ERR_CONFIG, "there is no user lp to run as");
+	if (setgroups(1, &pw->pw_gid) == -1 || setgid(pw->pw_gid) == -1 ||
+	    setuid(pw->pw_uid) == -1)
+		return err_sys(e, ERR_INTERNAL, "cannot switch to user lp");
+	if (setuid(0) == 0)
+		return err_set(e, ERR_INTERNAL, "could regain root after "
+		    "switching to lp");
+	return 0;
+}
+
+/* An unlinked temporary file in CUPS's TMPDIR. */
+static int
+temp_file(struct err *e)
+{
+	const char	*dir = getenv("TMPDIR");
+	char		 path[4096];
+	int		 fd;
+
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	snprintf(path, sizeof(path), "%s/printmail-job.XXXXXX", dir);
+	if ((fd = mkostemp(path, O_CLOEXEC)) == -1)
+		return err_sys(e, ERR_TEMP, "cannot create a temporary file in "
+		    "%s", dir);
+	unlink(path);
+	return fd;
+}
+
+/* Copies in to a new unlinked temporary file; returns its descriptor. */
+static int
+spool(int in, struct err *e)
+{
+	char	buf[65536];
+	ssize_t	n, w, off;
+	int	fd;
+
+	if ((fd = temp_file(e)) == -1)
+		return -1;
+	for (;;) {
+		n = read(in, buf, sizeof(buf));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			err_sys(e, ERR_TEMP, "reading the print job");
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		for (off = 0; off < n; off += w) {
+			w = write(fd, buf + off, (size_t)(n - off));
+			if (w == -1 && errno == EINTR) {
+				w = 0;
+				continue;
+			}
+			if (w == -1) {
+				err_sys(e, ERR_TEMP, "writing a temporary file");
+				goto fail;
+			}
+		}
+	}
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
+/* Converts PostScript on fd to PDF with Ghostscript; returns the PDF. */
+static int
+ps_to_pdf(int in, struct err *e)
+{
+	static const char *gs_paths[] = { "/usr/bin/gs", "/usr/local/bin/gs" };
+	const char	*gs = NULL;
+	size_t		 i;
+	int		 out, status;
+	pid_t		 pid;
+
+	for (i = 0; i < sizeof(gs_paths) / sizeof(gs_paths[0]); i++)
+		if (access(gs_paths[i], X_OK) == 0)
+			gs = gs_paths[i];
+	if (gs == NULL)
+		return err_set(e, ERR_DATA, "the job is PostScript and "
+		    "Ghostscript is not installed to convert it to PDF "
+		    "(apt install ghostscript), or print through the printmail "
+		    "PPD so that CUPS converts it");
+	if ((out = temp_file(e)) == -1)
+		return -1;
+	fprintf(stderr, "INFO: Converting PostScript to PDF\n");
+	if ((pid = fork()) == -1) {
+		close(out);
+		return err_sys(e, ERR_TEMP, "fork");
+	}
+	if (pid == 0) {
+		if (dup2(in, STDIN_FILENO) == -1 ||
+		    dup2(out, STDOUT_FILENO) == -1)
+			_exit(127);
+		execl(gs, "gs", "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE",
+		    "-sDEVICE=pdfwrite", "-sOutputFile=-", "-", (char *)NULL);
+		_exit(127);
+	}
+	gs_pid = pid;
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	gs_pid = 0;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		close(out);
+		return err_set(e, ERR_DATA, "Ghostscript could not convert the "
+		    "PostScript job to PDF (status %d)", status);
+	}
+	return out;
+}
+
+/*
+ * The document as a PDF on a seekable descriptor, at offset 0, with its
+ * size: argv[6] or standard input; PDF as it is, PostScript converted,
+ * anything else refused with ERR_DATA.
+ */
+static int
+document(const char *path, uint64_t *size, struct err *e)
+{
+	struct stat	st;
+	char		magic[5];
+	ssize_t		n;
+	int		fd, in;
+
+	if (path != NULL) {
+		if ((in = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+			return err_sys(e, ERR_DATA, "cannot open the print "
+			    "file %s", path);
+	} else
+		in = STDIN_FILENO;
+	if (fstat(in, &st) == 0 && S_ISREG(st.st_mode))
+		fd = in;
+	else {
+		fd = spool(in, e);
+		if (in != STDIN_FILENO)
+			close(in);
+		if (fd == -1)
+			return -1;
+	}
+	n = pread(fd, magic, sizeof(magic), 0);
+	if (n <= 0) {
+		close(fd);
+		return err_set(e, ERR_DATA, "the print job is empty");
+	}
+	if (n >= 2 && memcmp(magic, "%!", 2) == 0) {
+		int pdf;
+
+		lseek(fd, 0, SEEK_SET);
+		pdf = ps_to_pdf(fd, e);
+		close(fd);
+		if (pdf == -1)
+			return -1;
+		fd = pdf;
+		n = pread(fd, magic, sizeof(magic), 0);
+	}
+	if (n != 5 || memcmp(magic, "%PDF-", 5) != 0) {
+		close(fd);
+		return err_set(e, ERR_DATA, "the print job is not PDF: "
+		    "printmail sends PDF attachments; print through a queue "
+		    "made with the printmail PPD so CUPS converts documents "
+		    "to PDF");
+	}
+	if (fstat(fd, &st) == -1 || lseek(fd, 0, SEEK_SET) == -1) {
+		close(fd);
+		return err_sys(e, ERR_TEMP, "reading the print job");
+	}
+	*size = (uint64_t)st.st_size;
+	return fd;
+}
+
+/* The queue's default recipient from its PPD: *DefaultEmailTo: Custom.x */
+static char *
+ppd_default_to(void)
+{
+	const char	*path = getenv("PPD");
+	char		 line[1024], *v = NULL;
+	FILE		*fp;
+
+	if (path == NULL || (fp = fopen(path, "r")) == NULL)
+		return NULL;
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		if (strncmp(line, "*DefaultEmailTo:", 16) != 0)
+			continue;
+		v = line + 16;
+		v += strspn(v, " \t");
+		v[strcspn(v, "\r\n")] = '\0';
+		v = strncmp(v, "Custom.", 7) == 0 && v[7] != '\0' ?
+		    strdup(v + 7) : NULL;
+		break;
+	}
+	fclose(fp);
+	return v;
+}
+
+/* A per-job recipient: accepted only when allow_recipients matches. */
+static int
+per_job(const char *value, const struct conf_account *a,
+    struct addr_list *l, const char *what, struct err *e)
+{
+	size_t	i, first = l->n;
+
+	if (job_addresses(value, l, e) == -1) {
+		e->kind = ERR_USAGE;
+		return -1;
+	}
+	for (i = first; i < l->n; i++)
+		if (!job_allowed(l->v[i], a->allow_recipients))
+			return err_set(e, ERR_USAGE, "%s recipient %s refused: "
+			    "account [%s] allows per-job recipients only when "
+			    "they match allow_recipients in %s%s", what,
+			    l->v[i], a->name, a->path, a->allow_recipients ?
+			    "" : " (not set: none are allowed)");
+	return 0;
+}
+
+/* Joins addresses with ", " for a header; a new string or NULL. */
+static char *
+join(const struct addr_list *l)
+{
+	size_t	i, n = 1;
+	char	*s;
+
+	for (i = 0; i < l->n; i++)
+		n += strlen(l->v[i]) + 2;
+	if ((s = calloc(1, n)) == NULL)
+		return NULL;
+	for (i = 0; i < l->n; i++) {
+		if (i > 0)
+			strncat(s, ", ", n - strlen(s) - 1);
+		strncat(s, l->v[i], n - strlen(s) - 1);
+	}
+	return s;
+}
+
+struct job {
+	const char		*id, *user, *title, *printer;
+	const char		*file;
+	struct job_uri		 uri;
+	struct job_opts		 opts;
+	struct conf_account	 acct;
+	struct addr_list	 to, cc, bcc;
+	struct header		 hdr;
+	char			*filename, *subject, *body;
+};
+
+static int
+add_field(struct job *j, const char *name, char *value, struct err *e)
+{
+	int	rc;
+
+	if (value == NULL)
+		return err_sys(e, ERR_INTERNAL, "malloc");
+	rc = header_insert(&j->hdr, j->hdr.n, name, value, e);
+	free(value);
+	return rc;
+}
+
+/* Recipients, subject, body and header of the message. */
+static int
+prepare(struct job *j, struct err *e)
+{
+	const struct conf_account *a = &j->acct;
+	struct job_vars	 v;
+	char		 date[32], hdate[64], mid[256], *ppd_to = NULL, *t;
+	const char	*opt, *subj;
+	time_t		 now = time(NULL);
+	struct tm	 tm;
+	int		 rc = -1;
+
+	localtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%d", &tm);
+	j->filename = job_filename(job_option(&j->opts,
+	    "document-name-supplied"), j->title, j->id);
+	if (j->filename == NULL)
+		return err_sys(e, ERR_INTERNAL, "malloc");
+	memset(&v, 0, sizeof(v));
+	v.title = j->title;
+	v.user = j->user;
+	v.printer = j->printer;
+	v.job = j->id;
+	v.filename = j->filename;
+	v.date = date;
+
+	/* To: per job (checked) > URI > PPD default > config. */
+	if ((opt = job_option(&j->opts, "email-to")) != NULL && *opt != '\0') {
+		if (per_job(opt, a, &j->to, "per-job", e) == -1)
+			goto out;
+	} else if ((opt = job_option(&j->opts, "EmailTo")) != NULL &&
+	    strncmp(opt, "Custom.", 7) == 0 && opt[7] != '\0') {
+		if (per_job(opt + 7, a, &j->to, "per-job", e) == -1)
+			goto out;
+	} else if (j->uri.to != NULL) {
+		if (job_addresses(j->uri.to, &j->to, e) == -1)
+			goto config_error;
+	} else if ((ppd_to = ppd_default_to()) != NULL) {
+		if (job_addresses(ppd_to, &j->to, e) == -1)
+			goto config_error;
+	} else if (a->to != NULL) {
+		if ((t = job_expand(a->to, &v)) == NULL)
+			goto oom;
+		rc = job_addresses(t, &j->to, e);
+		free(t);
+		if (rc == -1)
+			goto config_error;
+		rc = -1;
+	}
+	if ((opt = job_option(&j->opts, "email-cc")) != NULL && *opt != '\0') {
+		if (per_job(opt, a, &j->cc, "per-job Cc", e) == -1)
+			goto out;
+	} else if ((opt = j->uri.cc ? j->uri.cc : a->cc) != NULL &&
+	    job_addresses(opt, &j->cc, e) == -1)
+		goto config_error;
+	if (a->bcc != NULL && job_addresses(a->bcc, &j->bcc, e) == -1)
+		goto config_error;
+	if (j->to.n == 0) {
+		err_set(e, ERR_USAGE, "the job has no recipient: set to = in "
+		    "account [%s], ?to= in the device URI, or print with "
+		    "-o email-to=ADDRESS", a->name);
+		goto out;
+	}
+
+	/* Subject and body: per job > URI > config template > defaults. */
+	subj = job_option(&j->opts, "email-subject");
+	if (subj == NULL || *subj == '\0')
+		subj = j->uri.subject;
+	if (subj == NULL)
+		subj = a->subject ? a->subject : "{title}";
+	if ((j->subject = job_expand(subj, &v)) == NULL)
+		goto oom;
+	opt = job_option(&j->opts, "email-body");
+	if (opt == NULL || *opt == '\0')
+		opt = a->body ? a->body : "Please find {filename} attached.\n\n"
+		    "Printed by {user} on {printer} ({date}).";
+	if ((j->body = job_expand(opt, &v)) == NULL)
+		goto oom;
+
+	header_date(hdate, sizeof(hdate), now);
+	if (header_message_id(mid, sizeof(mid), strrchr(a->from, '@') + 1,
+	    e) == -1)
+		goto out;
+	if (add_field(j, "Date", strdup(hdate), e) == -1 ||
+	    add_field(j, "From", header_address(a->from_name, a->from),
+	    e) == -1 ||
+	    add_field(j, "To", join(&j->to), e) == -1 ||
+	    (j->cc.n > 0 && add_field(j, "Cc", join(&j->cc), e) == -1) ||
+	    add_field(j, "Subject", header_text(j->subject), e) == -1 ||
+	    add_field(j, "Message-ID", strdup(mid), e) == -1)
+		goto out;
+	rc = 0;
+	goto out;
+config_error:
+	/* Recipients the admin configured: the queue must be fixed. */
+	e->kind = ERR_CONFIG;
+	goto out;
+oom:
+	err_sys(e, ERR_INTERNAL, "malloc");
+out:
+	free(ppd_to);
+	return rc;
+}
+
+/* Every envelope recipient: To, Cc and Bcc. */
+static int
+envelope(struct job *j, struct addr_list *all, struct err *e)
+{
+	const struct addr_list	*lists[] = { &j->to, &j->cc, &j->bcc };
+	size_t			 i, k;
+
+	for (k = 0; k < 3; k++)
+		for (i = 0; i < lists[k]->n; i++)
+			if (addr_list_add(all, lists[k]->v[i],
+			    strlen(lists[k]->v[i]), e) == -1)
+				return -1;
+	return 0;
+}
+
+static int
+send_job(struct job *j, int fd, uint64_t size, struct err *e)
+{
+	struct mime_spec	 spec;
+	struct mime_msg		*mm = NULL;
+	struct smtp_msg		 m;
+	struct smtp		*s = NULL;
+	struct addr_list	 all;
+	char			 helo[256], reply[256];
+	int			 last = 0, rc = -1;
+
+	memset(&all, 0, sizeof(all));
+	memset(&spec, 0, sizeof(spec));
+	spec.hdr = &j->hdr;
+	spec.text = j->body;
+	spec.att_type = "application/pdf";
+	spec.att_name = j->filename;
+	spec.att_fd = fd;
+	spec.att_size = size;
+	spec.progress = progress;
+	spec.progress_ctx = &last;
+	if (envelope(j, &all, e) == -1 ||
+	    (mm = mime_new(&spec, e)) == NULL || mime_msg(mm, &m, e) == -1)
+		goto out;
+	fprintf(stderr, "STATE: +connecting-to-device\n");
+	fprintf(stderr, "INFO: Connecting to %s port %d\n", j->acct.host,
+	    j->acct.port);
+	session_helo(&j->acct, helo, sizeof(helo));
+	s = session_open(&j->acct, helo, e);
+	fprintf(stderr, "STATE: -connecting-to-device\n");
+	if (s == NULL)
+		goto out;
+	fprintf(stderr, "INFO: Sending %s (%llu bytes) to %s\n", j->filename,
+	    (unsigned long long)m.size, all.v[0]);
+	if (smtp_send(s, j->acct.from, (const char *const *)all.v, all.n, &m,
+	    e) == -1)
+		goto out;
+	reply_format(smtp_last_reply(s), reply, sizeof(reply));
+	fprintf(stderr, "INFO: Sent %s to %zu recipient%s: %s\n", j->filename,
+	    all.n, all.n == 1 ? "" : "s", reply);
+	rc = 0;
+out:
+	smtp_free(s);
+	mime_free(mm);
+	addr_list_clear(&all);
+	return rc;
+}
+
+/* What the admin should do, after the ERROR: line with the reason. */
+static void
+remedy(const struct job *j, const struct err *e)
+{
+	const char *acct = j->acct.name ? j->acct.name : "default";
+
+	switch (e->kind) {
+	case ERR_AUTH:
+		fprintf(stderr, "ERROR: The server refused account [%s]: check "
+		    "user (the full address) and the App Password in %s, then "
+		    "run: printmail --check -a %s; resume the queue with: "
+		    "cupsenable %s\n", acct, j->acct.path ? j->acct.path :
+		    "the config file", acct, j->printer);
+		break;
+	case ERR_TLS:
+		fprintf(stderr, "ERROR: TLS with the server failed; run: "
+		    "printmail --check -a %s; resume the queue with: "
+		    "cupsenable %s\n", acct, j->printer);
+		break;
+	case ERR_CONFIG:
+		fprintf(stderr, "ERROR: Fix the configuration, then resume "
+		    "the queue with: cupsenable %s\n", j->printer);
+		break;
+	case ERR_TEMP:
+	case ERR_PROTOCOL:
+	case ERR_INTERNAL:
+		fprintf(stderr, "INFO: The job is kept and will be retried\n");
+		break;
+	default:
+		break;
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct job	 j;
+	struct err	 e;
+	struct sigaction sa;
+	const char	*uri, *path;
+	uint64_t	 size = 0;
+	int		 fd = -1, status;
+
+	setbuf(stderr, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;
+	sigaction(SIGTERM, &sa, NULL);
+
+	if (argc == 1) {
+		/* Discovery: shown as "Email (printmail)" in Add Printer. */
+		printf("network email \"Unknown\" \"Email (printmail)\"\n");
+		return OUTCOME_CUPS_OK;
+	}
+	if (argc < 6 || argc > 7) {
+		fprintf(stderr, "Usage: %s job-id user title copies options "
+		    "[file]\n", argv[0]);
+		return OUTCOME_CUPS_FAILED;
+	}
+	memset(&j, 0, sizeof(j));
+	header_init(&j.hdr);
+	err_clear(&e);
+	log_set_handler(log_to_cups, NULL);
+	j.id = argv[1];
+	j.user = argv[2];
+	j.title = argv[3];
+	j.file = argc == 7 ? argv[6] : NULL;
+	j.printer = getenv("PRINTER") ? getenv("PRINTER") : "email";
+
+	uri = getenv("DEVICE_URI");
+	if (uri == NULL)
+		uri = argv[0];
+	path = getenv("PRINTMAIL_CONFIG");
+	if (path == NULL || *path == '\0')
+		path = PM_SYSCONFDIR "/printmail.conf";
+
+	/* As root only this far: the config (and the password file). */
+	if (job_parse_uri(uri, &j.uri, &e) == 0 &&
+	    job_parse_options(argv[5], &j.opts, &e) == 0 &&
+	    conf_load(path, j.uri.account, &j.acct, &e) == 0 &&
+	    drop_privileges(&e) == 0 &&
+	    prepare(&j, &e) == 0 &&
+	    (fd = document(j.file, &size, &e)) != -1)
+		(void)send_job(&j, fd, size, &e);
+
+	if (e.kind == ERR_NONE)
+		fprintf(stderr, "STATE: -" STATE_REASON "\n");
+	else {
+		fprintf(stderr, "ERROR: %s\n", e.msg);
+		remedy(&j, &e);
+		if (outcome_cups(e.kind) == OUTCOME_CUPS_STOP ||
+		    e.kind == ERR_TEMP)
+			fprintf(stderr, "STATE: +" STATE_REASON "\n");
+	}
+	status = outcome_cups(e.kind);
+	if (fd != -1)
+		close(fd);
+	conf_account_clear(&j.acct);
+	job_uri_clear(&j.uri);
+	job_opts_clear(&j.opts);
+	addr_list_clear(&j.to);
+	addr_list_clear(&j.cc);
+	addr_list_clear(&j.bcc);
+	header_clear(&j.hdr);
+	free(j.filename);
+	free(j.subject);
+	free(j.body);
+	return status;
+}
