@@ -11,6 +11,8 @@
 VERSION    := 0.1.0
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
+PPDDIR     ?= $(PREFIX)/share/ppd/printmail
+CUPS_SERVERBIN ?= $(shell cups-config --serverbin 2>/dev/null || echo /usr/lib/cups)
 SYSCONFDIR ?= /etc
 DESTDIR    ?=
 
@@ -90,7 +92,7 @@ unit: deps $(UNIT_BINS)
 integration: deps $(B)/printmail
 	@bash tests/integration.sh $(B)/printmail
 
-check: deps $(UNIT_BINS) $(B)/printmail
+check: deps $(UNIT_BINS) $(B)/printmail $(B)/email
 	@bash tests/run-all $(B)/printmail $(UNIT_BINS)
 
 demo: deps $(B)/printmail
@@ -99,12 +101,19 @@ demo: deps $(B)/printmail
 bench: deps $(B)/printmail
 	@bash bench/run $(B)/printmail
 
+# The backend is installed 0700 so that CUPS runs it as root: it reads the
+# config (readable by root only) and then switches to lp (README.md).
 install: $(B)/printmail $(B)/email
-	install -d $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(CUPS_SERVERBIN)/backend \
+		$(DESTDIR)$(PPDDIR)
 	install -m 0755 $(B)/printmail $(DESTDIR)$(BINDIR)/printmail
+	install -m 0700 $(B)/email $(DESTDIR)$(CUPS_SERVERBIN)/backend/email
+	install -m 0644 packaging/printmail.ppd $(DESTDIR)$(PPDDIR)/printmail.ppd
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/printmail
+	rm -f $(DESTDIR)$(BINDIR)/printmail \
+		$(DESTDIR)$(CUPS_SERVERBIN)/backend/email \
+		$(DESTDIR)$(PPDDIR)/printmail.ppd
 
 clean:
 	rm -rf $(B)

@@ -276,8 +276,10 @@ utf8_cut(char *s, size_t max)
 char *
 job_filename(const char *docname, const char *title, const char *job)
 {
-	const char	*src = docname != NULL && *docname != '\0' ? docname :
-			    title;
+	/* "(stdin)" and "-" are what clients say when there is no name. */
+	const char	*src = docname != NULL && *docname != '\0' &&
+			    strcmp(docname, "(stdin)") != 0 &&
+			    strcmp(docname, "-") != 0 ? docname : title;
 	char		*s, *o, *p, *dot, *out;
 	size_t		 n;
 

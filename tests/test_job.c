@@ -145,6 +145,8 @@ filenames(void **state)
 		{ NULL, "...", "job-42.pdf" },
 		{ NULL, "smbprn.00000012", "job-42.pdf" },
 		{ "", "Title", "Title.pdf" },
+		{ "(stdin)", "Title", "Title.pdf" },
+		{ "Hóa đơn 7.pdf", "Title", "Hóa đơn 7.pdf" },
 		{ NULL, "version 1.2.3 final", "version 1.2.3 final.pdf" },
 	};
 	size_t	 i;

@@ -1,0 +1,267 @@
+#!/usr/bin/env bash
+# End-to-end tests of the CUPS backend "email": a private cupsd on loopback
+# prints through our backend and PPD into the private Postfix (STARTTLS +
+# AUTH).  Usage: tests/suite-backend.sh path/to/printmail (the backend is
+# built next to it as "email").
+set -u
+PM=$(realpath "$1")
+BE=$(dirname "$PM")/email
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+PPD=$ROOT/packaging/printmail.ppd
+. "$HERE/lib/assert.sh"
+. "$HERE/lib/postfix.sh"
+. "$HERE/lib/cupsd.sh"
+. "$HERE/lib/mime.sh"
+. "$HERE/lib/pdf.sh"
+
+if [ "$(id -u)" != 0 ]; then
+	echo "not ok - backend tests need root (private cupsd and Postfix)"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+for tool in cupsd lpadmin lp lpstat cupsenable cupstestppd gs; do
+	command -v "$tool" >/dev/null || {
+		echo "not ok - $tool is missing: run packaging/install-deps"
+		echo "0 passed, 1 failed"
+		exit 1
+	}
+done
+
+W=$(mktemp -d /tmp/printmail-be.XXXXXX)
+chmod 755 "$W"
+cleanup() {
+	cups_stop
+	pf_stop
+	rm -rf "$W"
+}
+trap cleanup EXIT
+
+# Room for a 100 MB PDF (143 MB once base64-encoded).
+PF_SIZE_LIMIT=300000000 pf_start "$W/pf" ||
+    { echo "not ok - private Postfix did not start"; exit 1; }
+CONF=$W/printmail.conf
+write_conf() { # PASSWORD_FOR_BADPASS
+	(
+		umask 077
+		cat >"$CONF" <<EOC
+timeout = 10
+host = 127.0.0.1
+port = $PF_PORT
+tls_ca_file = $PF_CA
+user = $PF_USER
+from = $PF_USER
+
+[default]
+password = $PF_PASS
+from_name = Phòng Kế toán
+to = ketoan@khachhang.test
+allow_recipients = *@khachhang.test, boss@congty.test
+
+[badpass]
+password = $1
+to = ketoan@khachhang.test
+EOC
+	)
+}
+write_conf "not the app password"
+cups_start "$W/cups" "$BE" "$CONF" || { echo "not ok - private cupsd did not start"; exit 1; }
+echo "# private cupsd: pid $CUPS_PID port $CUPS_PORT; Postfix pid $PF_PID port $PF_PORT"
+
+echo "# discovery and the PPD"
+"$W/cups/lib/backend/email" >"$W/disc" 2>&1
+t_eq "no arguments: exit 0" "$?" 0
+t_grep "discovery line" 'network email "Unknown" "Email (printmail)"' "$W/disc"
+lpinfo -v >"$W/lpinfo" 2>&1
+t_grep "lpinfo -v lists the backend" "network email" "$W/lpinfo"
+cupstestppd -W all "$PPD" >"$W/ppdtest" 2>&1
+t_eq "cupstestppd passes" "$?" 0
+
+echo "# one lpadmin line makes the queue"
+lpadmin -p invoices -E -v email:/default -P "$PPD" 2>"$W/err"
+t_eq "lpadmin exit 0" "$?" 0
+lpstat -v invoices >"$W/lpstat" 2>&1
+t_grep "queue uses email:/default" "email:/default" "$W/lpstat"
+
+echo "# a PDF with a Vietnamese title arrives intact (no document name: from stdin)"
+TITLE="Hóa đơn GTGT số 0001234"
+make_pdf "$W/invoice.pdf" "Invoice 0001234"
+pf_clear
+out=$(lp -d invoices -t "$TITLE" <"$W/invoice.pdf" 2>&1)
+t_eq "lp accepted the job" "$?" 0
+id=$(cups_job_id "$out")
+t_ok "one message delivered" pf_wait_mail 1 30
+t_ok "job completed" cups_wait_job_gone invoices "$id" 10
+M=$(pf_last)
+mime_attachment "$M" "$W/got.pdf"
+t_ok "attachment byte-identical to the PDF" cmp -s "$W/invoice.pdf" "$W/got.pdf"
+t_eq "Subject is the title" "$(mime_decode_words "$(mime_header "$M" Subject)")" "$TITLE"
+fname=$(grep -o "filename\*=UTF-8''[^[:space:]]*" "$M" | sed "s/^filename\*=UTF-8''//")
+t_eq "file name (RFC 2231) is the title" "$(mime_pct_decode "$fname")" "$TITLE.pdf"
+t_grep "ASCII fallback name" 'filename="Hoa don GTGT so 0001234.pdf"' "$M"
+t_eq "To from the config" "$(mime_header "$M" To)" "ketoan@khachhang.test"
+t_grep "From is the mailbox with from_name" "<$PF_USER>" "$M"
+t_grep "envelope to the configured recipient" "to=ketoan@khachhang.test" "${M%.eml}.env"
+t_grep "MIME multipart" "Content-Type: multipart/mixed;" "$M"
+
+echo "# the client's document name wins over the title"
+cp "$W/invoice.pdf" "$W/Hóa đơn tháng 11.pdf"
+pf_clear
+lp -d invoices -t "Some title" "$W/Hóa đơn tháng 11.pdf" >/dev/null 2>&1
+t_ok "delivered" pf_wait_mail 1 30
+fname=$(grep -o "filename\*=UTF-8''[^[:space:]]*" "$(pf_last)" | sed "s/^filename\*=UTF-8''//")
+t_eq "file name from the document name" "$(mime_pct_decode "$fname")" "Hóa đơn tháng 11.pdf"
+t_eq "Subject still the title" "$(mime_decode_words "$(mime_header "$(pf_last)" Subject)")$(mime_header "$(pf_last)" Subject | grep -v '=?')" "Some title"
+
+echo "# a text file is converted to a PDF attachment by CUPS"
+printf 'Invoice 0001235\nTotal: 1.000.000 VND\n' >"$W/invoice.txt"
+pf_clear
+lp -d invoices -t "Text invoice" <"$W/invoice.txt" >/dev/null 2>&1
+t_ok "delivered" pf_wait_mail 1 60
+mime_attachment "$(pf_last)" "$W/got.pdf"
+t_eq "attachment is a PDF" "$(head -c 5 "$W/got.pdf")" "%PDF-"
+t_grep "named after the title" 'filename="Text invoice.pdf"' "$(pf_last)"
+
+echo "# per-job recipients: allowed by allow_recipients, else refused"
+pf_clear
+lp -d invoices -t "Per job" -o email-to=sep@khachhang.test "$W/invoice.pdf" >/dev/null 2>&1
+t_ok "allowed per-job recipient delivered" pf_wait_mail 1 30
+t_grep "to the per-job recipient" "to=sep@khachhang.test" "${M%/*}/$(basename "$(pf_last)" .eml).env"
+pf_clear
+lp -d invoices -t "Dialog" -o EmailTo=Custom.boss@congty.test "$W/invoice.pdf" >/dev/null 2>&1
+t_ok "print-dialog Recipient (EmailTo=Custom.x) delivered" pf_wait_mail 1 30
+t_grep "to the dialog's recipient" "to=boss@congty.test" "$(ls "$PF_MAIL"/*.env | head -n 1)"
+pf_clear
+out=$(lp -d invoices -t "Exfiltrate" -o email-to=evil@attacker.test "$W/invoice.pdf" 2>&1)
+id=$(cups_job_id "$out")
+t_ok "refused job leaves the queue (cancelled)" cups_wait_job_gone invoices "$id" 20
+sleep 1
+t_eq "nothing delivered" "$(pf_count)" 0
+t_grep "error says why" "per-job recipient evil@attacker.test refused" "$W/cups/log/error_log"
+lpstat -p invoices >"$W/lpstat"
+t_nogrep "queue still enabled" "disabled" "$W/lpstat"
+
+echo "# CR LF in the device URI cannot add a header"
+lpadmin -p inject -E -v 'email:/default?subject=Hi%0D%0ABcc:%20evil%40attacker.test' -P "$PPD"
+pf_clear
+lp -d inject -t "x" "$W/invoice.pdf" >/dev/null 2>&1
+t_ok "delivered" pf_wait_mail 1 30
+sleep 1
+t_eq "only to the configured recipient" "$(cat "$PF_MAIL"/*.env | grep -c '^to=')" 1
+sed '/^$/q' "$(pf_last)" >"$W/hdr"
+t_grep "injected text stays inside Subject" "Subject: Hi  Bcc: evil@attacker.test" "$W/hdr"
+t_eq "no header line starts with Bcc" "$(grep -c '^Bcc:' "$W/hdr")" 0
+
+echo "# Postfix down: the job is kept and delivered once it is back"
+pf_stop
+pf_clear
+out=$(lp -d invoices -t "Retry me" "$W/invoice.pdf" 2>&1)
+id=$(cups_job_id "$out")
+sleep 4
+lpstat -o invoices >"$W/lpstat"
+t_grep "job still queued while the server is down" "invoices-$id" "$W/lpstat"
+t_eq "nothing delivered yet" "$(pf_count)" 0
+lpstat -p invoices >"$W/lpstat"
+t_nogrep "queue not stopped for a temporary failure" "disabled" "$W/lpstat"
+pf_restart
+t_ok "delivered after Postfix is back" pf_wait_mail 1 60
+t_ok "job completed" cups_wait_job_gone invoices "$id" 20
+sleep 2
+t_eq "delivered exactly once" "$(pf_count)" 1
+
+echo "# wrong app password: queue stopped with the fix, job kept"
+lpadmin -p bad -E -v email:/badpass -P "$PPD"
+pf_clear
+out=$(lp -d bad -t "Bad password" "$W/invoice.pdf" 2>&1)
+id=$(cups_job_id "$out")
+t_ok "queue stopped" cups_wait_printer_stopped bad 30
+lpstat -o bad >"$W/lpstat"
+t_grep "job kept" "bad-$id" "$W/lpstat"
+lpstat -l -p bad >"$W/lpstat"
+t_grep "admin sees the account failing" "printmail-account-error" "$W/lpstat"
+t_grep "error log has the fix" "App Password" "$W/cups/log/error_log"
+t_nogrep "no password in the log" "not the app password" "$W/cups/log/error_log"
+t_nogrep "no app password in the log" "$PF_PASS" "$W/cups/log/error_log"
+t_eq "nothing delivered" "$(pf_count)" 0
+write_conf "$PF_PASS"
+cupsenable bad
+t_ok "delivered after the fix and cupsenable" pf_wait_mail 1 60
+t_ok "job completed" cups_wait_job_gone bad "$id" 20
+
+echo "# a 100 MB PDF through CUPS"
+make_big_pdf "$W/big.pdf" 100
+pf_clear
+lp -d invoices -t "Big scan" "$W/big.pdf" >/dev/null 2>&1
+t_ok "delivered" pf_wait_mail 1 180
+mime_attachment "$(pf_last)" "$W/got.pdf"
+t_eq "100 MB attachment identical" "$(sha256sum <"$W/got.pdf")" "$(sha256sum <"$W/big.pdf")"
+rm -f "$W/got.pdf"
+
+echo "# the backend run as CUPS runs it: memory, formats, privileges"
+# CUPS gives backends a TMPDIR that user lp can write.
+mkdir -p "$W/tmp"
+chown lp "$W/tmp"
+run_backend() { # OUTFILE ARGS...: as cupsd would, under GNU time
+	local out=$1
+	shift
+	env -i PATH=/usr/bin:/bin DEVICE_URI=email:/default PRINTER=direct \
+	    PRINTMAIL_CONFIG="$CONF" TMPDIR="$W/tmp" \
+	    /usr/bin/time -f '%M' -o "$out.rss" "$W/cups/lib/backend/email" "$@" \
+	    >"$out" 2>&1
+}
+make_big_pdf "$W/one.pdf" 1
+chmod 644 "$W/big.pdf" "$W/one.pdf"
+pf_clear
+run_backend "$W/r1" 1 ketoan "One MB" 1 "" "$W/one.pdf"
+t_eq "1 MB job: CUPS_BACKEND_OK" "$?" 0
+run_backend "$W/r100" 2 ketoan "Hundred MB" 1 "" "$W/big.pdf"
+t_eq "100 MB job: CUPS_BACKEND_OK" "$?" 0
+t_ok "both delivered" pf_wait_mail 2 120
+rss1=$(tail -n 1 "$W/r1.rss")
+rss100=$(tail -n 1 "$W/r100.rss")
+echo "# backend peak RSS: 1 MB job ${rss1} KiB, 100 MB job ${rss100} KiB"
+t_ok "peak RSS at most 8 MiB for 100 MB" test "$rss100" -le 8192
+t_ok "memory does not grow with size (100 MB within 10% of 1 MB)" \
+    test "$rss100" -le $((rss1 + rss1 / 10))
+t_grep "progress reported" "INFO: Sending the document: 50%" "$W/r100"
+make_ps "$W/doc.ps" "PostScript invoice"
+chmod 644 "$W/doc.ps"
+pf_clear
+run_backend "$W/rps" 3 ketoan "PS job" 1 "" "$W/doc.ps"
+t_eq "PostScript job: OK" "$?" 0
+t_ok "delivered" pf_wait_mail 1 30
+mime_attachment "$(pf_last)" "$W/got.pdf"
+t_eq "PostScript converted to PDF" "$(head -c 5 "$W/got.pdf")" "%PDF-"
+printf '\x89PNG\r\n\x1a\n....' >"$W/img.png"
+chmod 644 "$W/img.png"
+run_backend "$W/rpng" 4 ketoan "PNG" 1 "" "$W/img.png"
+t_eq "other formats: CUPS_BACKEND_CANCEL (5)" "$?" 5
+t_grep "clear ERROR line" "ERROR: the print job is not PDF" "$W/rpng"
+: >"$W/empty.pdf"
+chmod 644 "$W/empty.pdf"
+run_backend "$W/rempty" 5 ketoan "Empty" 1 "" "$W/empty.pdf"
+t_eq "empty job: CANCEL" "$?" 5
+cp "$W/invoice.pdf" "$W/rootonly.pdf"
+chmod 600 "$W/rootonly.pdf"
+run_backend "$W/rpriv" 6 ketoan "Root only" 1 "" "$W/rootonly.pdf"
+t_grep "document read as lp, not root (root-only file refused)" "Permission denied" "$W/rpriv"
+pf_clear
+run_backend "$W/rstdin" 7 ketoan "From stdin" 1 "" <"$W/invoice.pdf"
+t_eq "document on stdin: OK" "$?" 0
+t_ok "delivered" pf_wait_mail 1 30
+mime_attachment "$(pf_last)" "$W/got.pdf"
+t_ok "stdin attachment identical" cmp -s "$W/invoice.pdf" "$W/got.pdf"
+for o in "$W"/r1 "$W"/r100 "$W"/rps "$W"/rstdin "$W"/rpng; do
+	cat "$o"
+done >"$W/all-output"
+t_nogrep "no password in any backend output" "$PF_PASS" "$W/all-output"
+DEVICE_URI=email:/default PRINTMAIL_CONFIG=$W/missing.conf \
+    "$W/cups/lib/backend/email" 8 u t 1 "" "$W/invoice.pdf" >"$W/rmiss" 2>&1
+t_eq "missing config: CUPS_BACKEND_STOP (4)" "$?" 4
+t_grep "names the file" "$W/missing.conf" "$W/rmiss"
+"$W/cups/lib/backend/email" 1 2 >"$W/rusage" 2>&1
+t_eq "wrong argument count: CUPS_BACKEND_FAILED (1)" "$?" 1
+ls -A "$W/tmp" >"$W/leftover"
+t_eq "no temporary files left behind" "$(wc -l <"$W/leftover")" 0
+
+t_summary
