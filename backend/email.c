@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "advice.h"
 #include "conf.h"
 #include "err.h"
 #include "header.h"
@@ -527,7 +528,10 @@ static void
 remedy(const struct job *j, const struct err *e)
 {
 	const char *acct = j->acct.name ? j->acct.name : "default";
+	const char *fix = advice_for_error(e);
 
+	if (fix != NULL)
+		fprintf(stderr, "ERROR: Fix: %s\n", fix);
 	switch (e->kind) {
 	case ERR_AUTH:
 		fprintf(stderr, "ERROR: The server refused account [%s]: check "

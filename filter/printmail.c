@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "advice.h"
 #include "conf.h"
 #include "err.h"
 #include "header.h"
@@ -197,24 +198,22 @@ static void
 log_result(const struct conf_account *a, const struct smtp *s, size_t nrcpt,
     unsigned long long size, const struct err *e)
 {
-	char		reply[512] = "";
+	char		reply[512] = "", line[1536];
 	const char	*tls = s != NULL ? smtp_tls_info(s) : NULL;
+	const char	*fix = advice_for_error(e);
 
 	if (s != NULL && e->kind == ERR_NONE)
 		reply_format(smtp_last_reply(s), reply, sizeof(reply));
 	else if (e->kind != ERR_NONE)
 		util_strlcpy(reply, e->msg, sizeof(reply));
-	syslog(e->kind == ERR_NONE ? LOG_INFO : LOG_ERR,
-	    "account=%s server=%s:%d tls=\"%s\" rcpts=%zu size=%llu "
-	    "result=%s reply=\"%s\"", a->name, a->host, a->port,
-	    tls ? tls : "none", nrcpt, size, e->kind == ERR_NONE ? "sent" :
-	    err_kind_name(e->kind), reply);
+	snprintf(line, sizeof(line), "account=%s server=%s:%d tls=\"%s\" "
+	    "rcpts=%zu size=%llu result=%s reply=\"%s\"%s%s%s", a->name,
+	    a->host, a->port, tls ? tls : "none", nrcpt, size,
+	    e->kind == ERR_NONE ? "sent" : err_kind_name(e->kind), reply,
+	    fix ? " fix=\"" : "", fix ? fix : "", fix ? "\"" : "");
+	syslog(e->kind == ERR_NONE ? LOG_INFO : LOG_ERR, "%s", line);
 	if (verbose)
-		fprintf(stderr, "printmail: account=%s server=%s:%d tls=\"%s\" "
-		    "rcpts=%zu size=%llu result=%s reply=\"%s\"\n", a->name,
-		    a->host, a->port, tls ? tls : "none", nrcpt, size,
-		    e->kind == ERR_NONE ? "sent" : err_kind_name(e->kind),
-		    reply);
+		fprintf(stderr, "printmail: %s\n", line);
 }
 
 static int
@@ -469,9 +468,16 @@ main(int argc, char **argv)
 	else
 		(void)run_send(&acct, &o, &e);
 	if (e.kind != ERR_NONE) {
-		if (o.check)
+		const char *fix = advice_for_error(&e);
+
+		if (o.check) {
 			printf("  FAILED %s\n", e.msg);
+			if (fix != NULL)
+				printf("  fix    %s\n", fix);
+		}
 		fprintf(stderr, "printmail: %s\n", e.msg);
+		if (fix != NULL)
+			fprintf(stderr, "printmail: fix: %s\n", fix);
 	}
 	conf_account_clear(&acct);
 	closelog();

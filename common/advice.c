@@ -1,0 +1,140 @@
+/*
+ * advice.c: the reply -> fix table.  First match wins, so the specific
+ * rows come before the general ones.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "advice.h"
+
+/* Setup steps for Microsoft 365, as PROVIDERS.md words them. */
+#define S1 "S1: disable Security Defaults (Microsoft Entra admin center > " \
+	"Properties > Manage security defaults > Disabled)"
+#define S2 "S2: enable Authenticated SMTP for the mailbox (Microsoft 365 " \
+	"admin center > Users > Active users > the mailbox > Mail > Manage " \
+	"email apps > tick \"Authenticated SMTP\")"
+#define S3 "S3: allow and create an App Password (Active users > " \
+	"Multi-factor authentication > service settings > \"Allow users to " \
+	"create app passwords\"; then as the mailbox, " \
+	"mysignins.microsoft.com/security-info > Add sign-in method > App " \
+	"password) and put it in password ="
+#define SENDAS "the From address must be the mailbox you log in as: keep " \
+	"rewrite_from = yes (the default) so printmail sends as the mailbox, " \
+	"or grant the mailbox Send As permission for that address"
+#define OAUTH "basic authentication (and so App Passwords) is switched off " \
+	"for SMTP AUTH: configure OAuth 2.0 (auth = xoauth2, see README); an " \
+	"admin may re-enable basic SMTP AUTH while Microsoft still allows it"
+
+struct rule {
+	int		 code;	/* 0: any */
+	const char	*enh;	/* NULL: any */
+	const char	*text;	/* NULL: any; else a substring, any case */
+	const char	*fix;
+};
+
+static const struct rule rules[] = {
+	/* Microsoft 365 */
+	{ 535, "5.7.139", "SmtpClientAuthentication is disabled for the Tenant",
+	    "SMTP AUTH is off for the whole tenant: " S2 " (the mailbox "
+	    "setting overrides the tenant's), or in Exchange Online PowerShell "
+	    "Set-TransportConfig -SmtpClientAuthenticationDisabled $false" },
+	{ 535, "5.7.139", "SmtpClientAuthentication is disabled for the Mailbox",
+	    "SMTP AUTH is off for this mailbox: " S2 },
+	{ 535, "5.7.139", "user credentials were incorrect",
+	    "wrong user or password: user = must be the full address "
+	    "(name@domain); an account with MFA needs an App Password, not its "
+	    "normal password: " S3 },
+	{ 535, "5.7.139", "security defaults",
+	    "Security Defaults block basic authentication: " S1 ", or move to "
+	    "OAuth 2.0 (auth = xoauth2)" },
+	{ 535, "5.7.139", "did not meet the criteria",
+	    "a Conditional Access policy blocks legacy authentication: exclude "
+	    "the mailbox from that policy, then " S2 },
+	{ 535, "5.7.139", "basic authentication is disabled", OAUTH },
+	{ 550, "5.7.30", NULL, "basic authentication for SMTP AUTH is retired "
+	    "for this tenant: configure OAuth 2.0 (auth = xoauth2, see README)" },
+	{ 535, "5.7.3", "Authentication unsuccessful",
+	    "authentication refused: check " S2 ", then " S1 ", then " S3
+	    "; with OAuth 2.0 check the token's audience "
+	    "(https://outlook.office365.com) and that user = is the mailbox" },
+	{ 504, "5.7.4", NULL, "the server does not take this AUTH mechanism "
+	    "(Microsoft 365 offers LOGIN and XOAUTH2 only, after STARTTLS): set "
+	    "auth = login or auth = auto" },
+	{ 530, "5.7.57", NULL, "the server got MAIL without a successful "
+	    "login: set user = and password =, and keep tls = starttls" },
+	{ 550, "5.7.60", NULL, SENDAS },
+	{ 0, "5.2.252", NULL, SENDAS },
+	{ 0, NULL, "SendAsDenied", SENDAS },
+	{ 432, "4.3.2", NULL, "more than 3 connections or too many messages "
+	    "at once for this mailbox: temporary, the message is retried; keep "
+	    "max_connections at 3 or less" },
+	{ 0, NULL, "SubmissionQuotaExceededException", "the mailbox sent to "
+	    "more than 10,000 recipients in 24 hours: wait for the 24-hour "
+	    "window to pass" },
+	{ 550, "5.7.233", NULL, "the tenant reached its daily limit of "
+	    "external recipients: wait, or raise it with more licences" },
+	{ 0, NULL, "QuotaExceededException", "the sender's mailbox is full "
+	    "(Sent Items): clean it up or set a retention policy" },
+	{ 421, "4.7.66", NULL, "the server refuses TLS 1.0 and 1.1: printmail "
+	    "always uses TLS 1.2 or newer, so a device in front of it is "
+	    "talking to Microsoft directly: send it through printmail" },
+	{ 550, "5.1.8", NULL, "the mailbox is restricted for sending spam: "
+	    "release it in the Microsoft Defender portal (Restricted entities)" },
+	{ 0, NULL, "MapiExceptionMaxSubmissionExceeded", "the message is "
+	    "larger than the mailbox allows (35 MB by default): scan at a lower "
+	    "resolution, or raise MaxSendSize for the mailbox" },
+	{ 552, "5.3.4", NULL, "the message is larger than the server allows: "
+	    "send a smaller document (scan at a lower resolution), or raise the "
+	    "mailbox's limit (MaxSendSize on Microsoft 365)" },
+	{ 451, "4.7.0", "Temporary server error", "a temporary server error: "
+	    "the message is retried later" },
+	{ 421, "4.3.2", NULL, "the service is temporarily unavailable: the "
+	    "message is retried later" },
+	/* Gmail */
+	{ 534, "5.7.9", "Application-specific password", "Gmail wants an App Password: the account has "
+	    "2-Step Verification, so create an App Password (Google Account > "
+	    "Security > App passwords) and put it in password =" },
+	{ 535, "5.7.8", "Username and Password not accepted", "Gmail did not accept the user name and "
+	    "password: turn on 2-Step Verification, create an App Password and "
+	    "put it in password = (App Passwords are revoked when the account "
+	    "password changes)" },
+	{ 530, "5.7.0", "STARTTLS", "the server wants TLS first: use port 587 "
+	    "with tls = starttls, or port 465 with tls = implicit" },
+	{ 421, "4.7.0", "Try again later", "the server blocks us for a while: "
+	    "temporary, the message is retried with a pause" },
+	{ 550, "5.4.5", "sending limit", "the account's daily sending limit is reached: "
+	    "wait 24 hours" },
+	{ 452, "4.5.3", "too many recipients", "too many recipients in one message (Gmail "
+	    "takes 100): split the recipient list" },
+};
+
+const char *
+advice_for_reply(int code, const char *enh, const char *text)
+{
+	size_t	i;
+
+	if (enh == NULL)
+		enh = "";
+	if (text == NULL)
+		text = "";
+	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+		const struct rule *r = &rules[i];
+
+		if (r->code != 0 && r->code != code)
+			continue;
+		if (r->enh != NULL && strcmp(r->enh, enh) != 0)
+			continue;
+		if (r->text != NULL && strcasestr(text, r->text) == NULL)
+			continue;
+		return r->fix;
+	}
+	return NULL;
+}
+
+const char *
+advice_for_error(const struct err *e)
+{
+	if (e->smtp_code == 0)
+		return NULL;
+	return advice_for_reply(e->smtp_code, e->enh, e->msg);
+}

@@ -1,0 +1,26 @@
+/*
+ * advice.h: what to tell the admin about a provider's reply.
+ *
+ * One table (advice.c) turns the replies Microsoft 365 and Gmail send when
+ * something is wrong (../shared/PROVIDERS.md) into the fix to print, in
+ * the words an admin sees in the portals.  printmail's error message and
+ * log line, --check, and the backend's ERROR: line all use it.
+ */
+#ifndef PM_ADVICE_H
+#define PM_ADVICE_H
+
+#include "err.h"
+
+/*
+ * The fix for a reply: code (e.g. 535), enhanced code ("5.7.139" or ""),
+ * and the reply text as the error message quotes it.  Matches on the code,
+ * the enhanced code and the stable part of the text, ignoring case and
+ * Microsoft's bracketed host and timestamp.  Returns a static string, or
+ * NULL when the reply is not one we know (then quote it verbatim).
+ */
+const char *advice_for_reply(int code, const char *enh, const char *text);
+
+/* The same for an error record that holds a server reply; NULL if none. */
+const char *advice_for_error(const struct err *e);
+
+#endif

@@ -1,0 +1,111 @@
+/*
+ * test_advice.c: every reply in PROVIDERS.md gets its fix; one row each.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "advice.h"
+
+#define MS " [XX0PR00CA0000.namprd00.prod.outlook.com 2026-01-01T00:00:00Z 08DD0000000000]"
+
+static const struct {
+	int		 code;
+	const char	*enh;
+	const char	*text;
+	const char	*want;	/* a phrase the fix must contain */
+} rows[] = {
+	{ 535, "5.7.139", "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information." MS, "Set-TransportConfig -SmtpClientAuthenticationDisabled $false" },
+	{ 535, "5.7.139", "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox. Visit https://aka.ms/smtp_auth_disabled for more information." MS, "S2: enable Authenticated SMTP" },
+	{ 535, "5.7.139", "535 5.7.139 Authentication unsuccessful, the user credentials were incorrect." MS, "S3: allow and create an App Password" },
+	{ 535, "5.7.139", "535 5.7.139 Authentication unsuccessful, user is locked by your organization's security defaults policy. Contact your administrator." MS, "S1: disable Security Defaults" },
+	{ 535, "5.7.139", "535 5.7.139 Authentication unsuccessful, the request did not meet the criteria to be authenticated successfully. Contact your administrator." MS, "Conditional Access" },
+	{ 535, "5.7.139", "535 5.7.139 Authentication unsuccessful, basic authentication is disabled." MS, "auth = xoauth2" },
+	{ 550, "5.7.30", "550 5.7.30 Basic authentication is not supported for Client Submission." MS, "OAuth 2.0" },
+	{ 535, "5.7.3", "535 5.7.3 Authentication unsuccessful" MS, "https://outlook.office365.com" },
+	{ 504, "5.7.4", "504 5.7.4 Unrecognized authentication type" MS, "auth = login" },
+	{ 530, "5.7.57", "530 5.7.57 Client not authenticated to send mail. Error: 535 5.7.139" MS, "without a successful login" },
+	{ 530, "5.7.57", "530 5.7.57 Client not authenticated to send anonymous mail during MAIL FROM" MS, "without a successful login" },
+	{ 550, "5.7.60", "550 5.7.60 SMTP; Client does not have permissions to send as this sender" MS, "rewrite_from = yes" },
+	{ 554, "5.2.252", "554 5.2.252 SendAsDenied; hoadon@congty.com not allowed to send as scan@printer.local; STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied" MS, "Send As" },
+	{ 554, "5.2.0", "554 5.2.0 STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied; Failed to process message due to a permanent exception" MS, "Send As" },
+	{ 432, "4.3.2", "432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded" MS, "max_connections" },
+	{ 432, "4.3.2", "432 4.3.2 Concurrent connections limit exceeded. Visit https://aka.ms/concurrent_sending" MS, "max_connections" },
+	{ 554, "5.2.0", "554 5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException; Failed to process message" MS, "10,000 recipients" },
+	{ 550, "5.7.233", "550 5.7.233 Your message can't be sent because your tenant has exceeded its daily limit for sending email to external recipients" MS, "daily limit of external recipients" },
+	{ 554, "5.2.2", "554 5.2.2 mailbox full; STOREDRV.Submission.Exception:QuotaExceededException.MapiExceptionQuotaExceeded" MS, "Sent Items" },
+	{ 421, "4.7.66", "421 4.7.66 TLS 1.0 and 1.1 are not supported. Please upgrade/update your client to support TLS 1.2." MS, "TLS 1.2" },
+	{ 550, "5.1.8", "550 5.1.8 Access denied, bad outbound sender" MS, "Restricted entities" },
+	{ 554, "5.2.0", "554 5.2.0 STOREDRV.Submission.Exception:MessageTooLargeException; MapiExceptionMaxSubmissionExceeded" MS, "MaxSendSize" },
+	{ 552, "5.3.4", "552 5.3.4 Message size exceeds fixed maximum message size" MS, "MaxSendSize" },
+	{ 451, "4.7.0", "451 4.7.0 Temporary server error. Please try again later. PRX4" MS, "retried later" },
+	{ 421, "4.3.2", "421 4.3.2 Service not available" MS, "retried later" },
+	{ 534, "5.7.9", "534 5.7.9 Application-specific password required. For more information, go to https://support.google.com/mail/?p=InvalidSecondFactor", "App Password" },
+	{ 535, "5.7.8", "535 5.7.8 Username and Password not accepted. For more information, go to https://support.google.com/mail/?p=BadCredentials", "2-Step Verification" },
+	{ 530, "5.7.0", "530 5.7.0 Must issue a STARTTLS command first.", "tls = starttls" },
+	{ 421, "4.7.0", "421 4.7.0 Try again later, closing connection.", "retried with a pause" },
+	{ 550, "5.4.5", "550 5.4.5 Daily user sending limit exceeded.", "24 hours" },
+	{ 452, "4.5.3", "452 4.5.3 Your message has too many recipients.", "100" },
+};
+
+static void
+every_row(void **state)
+{
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const char *fix = advice_for_reply(rows[i].code, rows[i].enh,
+		    rows[i].text);
+
+		if (fix == NULL)
+			fail_msg("row %zu: no fix for %s", i, rows[i].text);
+		if (strstr(fix, rows[i].want) == NULL)
+			fail_msg("row %zu: fix \"%s\" lacks \"%s\"", i, fix,
+			    rows[i].want);
+	}
+}
+
+static void
+unknown_replies_have_none(void **state)
+{
+	(void)state;
+	assert_null(advice_for_reply(550, "5.1.1", "550 5.1.1 User unknown"));
+	assert_null(advice_for_reply(250, "2.0.0", "250 2.0.0 OK"));
+	assert_null(advice_for_reply(535, "", "535 Error: authentication failed"));
+	/* Postfix's own 5.7.8 is not Gmail's: no Gmail advice for it. */
+	assert_null(advice_for_reply(535, "5.7.8", "535 5.7.8 Error: "
+	    "authentication failed: authentication failure"));
+}
+
+static void
+from_error_record(void **state)
+{
+	struct err e;
+
+	(void)state;
+	err_clear(&e);
+	assert_null(advice_for_error(&e));
+	err_set(&e, ERR_AUTH, "AUTH (LOGIN) refused by smtp.office365.com: "
+	    "535 5.7.139 Authentication unsuccessful, the user credentials "
+	    "were incorrect.");
+	e.smtp_code = 535;
+	memcpy(e.enh, "5.7.139", 8);
+	assert_non_null(strstr(advice_for_error(&e), "App Password"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(every_row),
+		cmocka_unit_test(unknown_replies_have_none),
+		cmocka_unit_test(from_error_record),
+	};
+
+	return cmocka_run_group_tests_name("advice", tests, NULL, NULL);
+}
