@@ -261,6 +261,23 @@ t_eq "missing config: CUPS_BACKEND_STOP (4)" "$?" 4
 t_grep "names the file" "$W/missing.conf" "$W/rmiss"
 "$W/cups/lib/backend/email" 1 2 >"$W/rusage" 2>&1
 t_eq "wrong argument count: CUPS_BACKEND_FAILED (1)" "$?" 1
+echo "# SIGTERM (job cancelled) mid-transfer: nothing is sent"
+pf_clear
+env -i PATH=/usr/bin:/bin DEVICE_URI=email:/default PRINTER=direct \
+    PRINTMAIL_CONFIG="$CONF" TMPDIR="$W/tmp" \
+    "$W/cups/lib/backend/email" 9 ketoan "Cancel me" 1 "" <"$W/big.pdf" \
+    >"$W/rterm" 2>&1 &
+BPID=$!
+for i in $(seq 1 300); do
+	grep -q "INFO: Sending the document: 10%" "$W/rterm" && break
+	sleep 0.05
+done
+kill -TERM "$BPID"
+wait "$BPID"
+t_eq "cancelled job exits CUPS_BACKEND_OK" "$?" 0
+t_grep "says nothing was sent" "Job cancelled; nothing was sent" "$W/rterm"
+sleep 2
+t_eq "no message delivered" "$(pf_count)" 0
 ls -A "$W/tmp" >"$W/leftover"
 t_eq "no temporary files left behind" "$(wc -l <"$W/leftover")" 0
 
