@@ -93,7 +93,7 @@ integration: deps $(B)/printmail
 	@bash tests/integration.sh $(B)/printmail
 
 check: deps $(UNIT_BINS) $(B)/printmail $(B)/email
-	@bash tests/run-all $(B)/printmail $(UNIT_BINS)
+	@SANITIZER='$(SANITIZER)' bash tests/run-all $(B)/printmail $(UNIT_BINS)
 
 demo: deps $(B)/printmail
 	@bash tests/demo.sh $(B)/printmail
