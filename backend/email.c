@@ -499,6 +499,13 @@ send_job(struct job *j, int fd, uint64_t size, struct err *e)
 	if (envelope(j, &all, e) == -1 ||
 	    (mm = mime_new(&spec, e)) == NULL || mime_msg(mm, &m, e) == -1)
 		goto out;
+	{
+		const char *warn[8];
+		size_t i, nw = conf_warnings(&j->acct, warn, 8);
+
+		for (i = 0; i < nw; i++)
+			fprintf(stderr, "WARNING: %s\n", warn[i]);
+	}
 	fprintf(stderr, "STATE: +connecting-to-device\n");
 	fprintf(stderr, "INFO: Connecting to %s port %d\n", j->acct.host,
 	    j->acct.port);

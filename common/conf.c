@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -686,6 +687,35 @@ conf_account_clear(struct conf_account *a)
 	free(a->path);
 	free(a->name);
 	memset(a, 0, sizeof(*a));
+}
+
+size_t
+conf_warnings(const struct conf_account *a, const char **out, size_t max)
+{
+	size_t	n = 0;
+	int	m365 = (a->provider != NULL &&
+		    strcmp(a->provider, "office365") == 0) ||
+		    (a->host != NULL &&
+		    strcasecmp(a->host, "smtp.office365.com") == 0);
+
+#define WARN(s) do { if (n < max) out[n++] = (s); } while (0)
+	if (a->port == 465 && a->tls == CONF_TLS_STARTTLS)
+		WARN("port 465 expects TLS from the first byte: set tls = "
+		    "implicit, or use port 587 with tls = starttls");
+	if (a->port == 587 && a->tls == CONF_TLS_IMPLICIT)
+		WARN("port 587 is for STARTTLS: set tls = starttls, or use "
+		    "port 465 with tls = implicit");
+	if (m365 && a->port == 465)
+		WARN("Microsoft 365 does not offer port 465: use port 587 with "
+		    "tls = starttls (provider = office365 does)");
+	if (m365 && a->user != NULL && strchr(a->user, '@') == NULL)
+		WARN("Microsoft 365 wants the full address as user "
+		    "(name@domain)");
+	if (m365 && a->auth == CONF_AUTH_PLAIN)
+		WARN("Microsoft 365 does not offer AUTH PLAIN: set auth = "
+		    "login, or auth = auto");
+#undef WARN
+	return n;
 }
 
 const char *

@@ -69,6 +69,15 @@ int	conf_load(const char *path, const char *account,
 /* Frees every string of *acct, wiping the secrets; safe on a zeroed one. */
 void	conf_account_clear(struct conf_account *acct);
 
+/*
+ * Common misconfigurations that connecting would only show as a timeout
+ * or a refusal: port 465 with STARTTLS, 587 with implicit TLS, a Microsoft
+ * 365 user that is not a full address, PLAIN forced against Microsoft 365.
+ * Fills up to max static strings into out; returns how many.
+ */
+size_t	conf_warnings(const struct conf_account *acct, const char **out,
+	    size_t max);
+
 /* The name of a tls mode or auth method, as written in the file. */
 const char *conf_tls_name(enum conf_tls tls);
 const char *conf_auth_name(enum conf_auth auth);

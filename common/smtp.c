@@ -282,6 +282,11 @@ ehlo(struct smtp *s, struct err *e)
 	if (r.code != 250)
 		return fail_reply(s, SMTP_EHLO, &r, NULL, e);
 	reply_caps(&r, &s->caps);
+	log_msg(LOG_LVL_INFO, "EHLO%s: %s; %s%s; size limit %llu bytes",
+	    s->in_tls ? " after TLS" : "", s->caps.starttls ?
+	    "STARTTLS offered" : "no STARTTLS", s->caps.auth ?
+	    "AUTH mechanisms offered: " : "no AUTH offered", s->caps.auth ?
+	    s->caps.auth_list : "", s->caps.size);
 	return 0;
 }
 
@@ -403,7 +408,7 @@ static int
 auth_xoauth2(struct smtp *s, struct err *e)
 {
 	struct reply	 r;
-	size_t		 ul = strlen(s->o.user), tl = strlen(s->o.secret);
+	size_t		 ul = strlen(s->o.user), tl = strlen(s->o.token);
 	size_t		 n = 5 + ul + 13 + tl + 2, len;
 	char		*raw, *line;
 	int		 rc;
@@ -411,7 +416,7 @@ auth_xoauth2(struct smtp *s, struct err *e)
 	if ((raw = malloc(n + 1)) == NULL)
 		return err_sys(e, ERR_INTERNAL, "malloc");
 	snprintf(raw, n + 1, "user=%s\001auth=Bearer %s\001\001", s->o.user,
-	    s->o.secret);
+	    s->o.token);
 	line = b64_line("AUTH XOAUTH2 ", (unsigned char *)raw, n, &len);
 	util_wipe(raw, n);
 	free(raw);
@@ -447,8 +452,10 @@ authenticate(struct smtp *s, struct err *e)
 		    "after STARTTLS (is SMTP AUTH enabled for the mailbox?)",
 		    s->o.server);
 	if (mech == SMTP_AUTH_AUTO) {
-		if (s->o.secret_is_token)
+		if (s->o.token != NULL && (s->caps.auth & CAPS_AUTH_XOAUTH2))
 			mech = SMTP_AUTH_XOAUTH2;
+		else if (s->o.secret == NULL)
+			mech = SMTP_AUTH_XOAUTH2;	/* fails below */
 		else if (s->caps.auth & CAPS_AUTH_PLAIN)
 			mech = SMTP_AUTH_PLAIN;
 		else if (s->caps.auth & CAPS_AUTH_LOGIN)
@@ -458,6 +465,11 @@ authenticate(struct smtp *s, struct err *e)
 			    "neither PLAIN nor LOGIN for a password",
 			    s->o.server, s->caps.auth_list);
 	}
+	if ((mech == SMTP_AUTH_XOAUTH2 && s->o.token == NULL) ||
+	    (mech != SMTP_AUTH_XOAUTH2 && s->o.secret == NULL))
+		return err_set(e, ERR_CONFIG, "no %s for AUTH to %s",
+		    mech == SMTP_AUTH_XOAUTH2 ? "access token" : "password",
+		    s->o.server);
 	switch (mech) {
 	case SMTP_AUTH_PLAIN:
 		want = "PLAIN";
@@ -503,6 +515,9 @@ smtp_open(struct smtp *s, struct err *e)
 		return -1;
 	if (s->o.user != NULL && authenticate(s, e) == -1)
 		return -1;
+	/* The caller may wipe the secrets now: forget them. */
+	s->o.secret = NULL;
+	s->o.token = NULL;
 	return 0;
 }
 

@@ -30,12 +30,15 @@ struct smtp_opts {
 	int		 starttls;	/* 1: STARTTLS is required */
 	const char	*user;		/* NULL: no AUTH */
 	/*
-	 * The password, or for XOAUTH2 the access token.  Owned by the
-	 * caller; the engine wipes every buffer it derives from it.
+	 * The password (PLAIN, LOGIN) and the OAuth 2.0 access token
+	 * (XOAUTH2), either may be NULL.  Owned by the caller, used only
+	 * during smtp_open(); the engine wipes every buffer it derives from
+	 * them.  auto picks XOAUTH2 when
+	 * there is a token and the server offers it, else PLAIN or LOGIN.
 	 */
 	const char	*secret;
+	const char	*token;
 	enum smtp_auth	 auth;
-	int		 secret_is_token;	/* auto picks XOAUTH2 */
 	int		 timeout_ms;		/* deadline for each command */
 };
 

@@ -196,6 +196,46 @@ host_is_ip(const char *host)
 	    inet_pton(AF_INET6, host, addr) == 1;
 }
 
+/* One line of a certificate name, or "?". */
+static void
+name_line(const X509_NAME *name, char *buf, size_t len)
+{
+	BIO	*b = BIO_new(BIO_s_mem());
+	int	 n;
+
+	util_strlcpy(buf, "?", len);
+	if (b == NULL)
+		return;
+	if (X509_NAME_print_ex(b, name, 0, XN_FLAG_ONELINE &
+	    ~ASN1_STRFLGS_ESC_MSB) >= 0 &&
+	    (n = BIO_read(b, buf, (int)len - 1)) > 0)
+		buf[n] = '\0';
+	BIO_free(b);
+}
+
+/* What --check shows of the server's certificate. */
+static void
+log_certificate(struct xport_tls *t)
+{
+	X509		*cert = SSL_get0_peer_certificate(t->ssl);
+	BIO		*b;
+	char		 subject[256], issuer[256], until[64] = "?";
+	int		 n;
+
+	if (cert == NULL)
+		return;
+	name_line(X509_get_subject_name(cert), subject, sizeof(subject));
+	name_line(X509_get_issuer_name(cert), issuer, sizeof(issuer));
+	if ((b = BIO_new(BIO_s_mem())) != NULL) {
+		if (ASN1_TIME_print(b, X509_get0_notAfter(cert)) == 1 &&
+		    (n = BIO_read(b, until, sizeof(until) - 1)) > 0)
+			until[n] = '\0';
+		BIO_free(b);
+	}
+	log_msg(LOG_LVL_INFO, "certificate: subject %s; issuer %s; valid "
+	    "until %s; verified for %s", subject, issuer, until, t->host);
+}
+
 static int
 handshake(struct xport_tls *t, int64_t deadline, struct err *e)
 {
@@ -260,8 +300,8 @@ handshake(struct xport_tls *t, int64_t deadline, struct err *e)
 	}
 	snprintf(t->info, sizeof(t->info), "%s %s", SSL_get_version(t->ssl),
 	    SSL_get_cipher_name(t->ssl));
-	log_msg(LOG_LVL_INFO, "TLS established: %s, certificate verified "
-	    "for %s", t->info, t->host);
+	log_msg(LOG_LVL_INFO, "TLS established: %s", t->info);
+	log_certificate(t);
 	return 0;
 }
 
@@ -393,6 +433,19 @@ xport_tls_connect(const struct xport_tls_opts *o, struct err *e)
 		    "cannot resolve host %s: %s", o->host,
 		    rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
 		goto fail;
+	}
+	{
+		char list[256] = "";
+		size_t used = 0, count = 0;
+
+		for (ai = res; ai != NULL; ai = ai->ai_next, count++)
+			if (getnameinfo(ai->ai_addr, ai->ai_addrlen, addr,
+			    sizeof(addr), NULL, 0, NI_NUMERICHOST) == 0 &&
+			    used + strlen(addr) + 3 < sizeof(list))
+				used += (size_t)snprintf(list + used,
+				    sizeof(list) - used, "%s%s", used ? ", " :
+				    "", addr);
+		log_msg(LOG_LVL_INFO, "DNS: %s is %s", o->host, list);
 	}
 	err_clear(&last);
 	for (ai = res; ai != NULL; ai = ai->ai_next) {

@@ -370,6 +370,20 @@ add_missing(struct spool *sp, const struct conf_account *a, struct err *e)
 	return 0;
 }
 
+/* Misconfigurations go to the log (and with -v to stderr) first. */
+static void
+log_warnings(const struct conf_account *a)
+{
+	const char	*warn[8];
+	size_t		 i, n = conf_warnings(a, warn, 8);
+
+	for (i = 0; i < n; i++) {
+		syslog(LOG_WARNING, "account=%s warning: %s", a->name, warn[i]);
+		if (verbose)
+			fprintf(stderr, "printmail: warning: %s\n", warn[i]);
+	}
+}
+
 static int
 run_send(const struct conf_account *a, const struct opts *o, struct err *e)
 {
@@ -390,6 +404,7 @@ run_send(const struct conf_account *a, const struct opts *o, struct err *e)
 	    fix_from(&sp, a, o, e) == -1 || add_missing(&sp, a, e) == -1 ||
 	    spool_msg(&sp, &m, e) == -1)
 		goto out;
+	log_warnings(a);
 	session_helo(a, helo, sizeof(helo));
 	if ((s = session_open(a, helo, e)) == NULL)
 		goto out;
@@ -409,10 +424,17 @@ run_check(const struct conf_account *a, struct err *e)
 	struct smtp	*s;
 	char		 helo[256];
 
+	const char	*warn[8];
+	size_t		 i, nwarn;
+
 	printf("printmail --check: account [%s] in %s\n", a->name, a->path);
-	printf("  ok    config read; server %s port %d, tls = %s, user %s\n",
-	    a->host, a->port, conf_tls_name(a->tls),
+	printf("  ok    config read, permissions safe; server %s port %d, "
+	    "tls = %s, auth = %s, user %s\n", a->host, a->port,
+	    conf_tls_name(a->tls), conf_auth_name(a->auth),
 	    a->user ? a->user : "(none: no AUTH)");
+	nwarn = conf_warnings(a, warn, 8);
+	for (i = 0; i < nwarn; i++)
+		printf("  warn  %s\n", warn[i]);
 	session_helo(a, helo, sizeof(helo));
 	if ((s = session_open(a, helo, e)) == NULL)
 		return -1;

@@ -255,6 +255,43 @@ all_design_keys_accepted(void **state)
 	conf_account_clear(&a);
 }
 
+static void
+warnings(void **state)
+{
+	struct conf_account	a;
+	struct err		e;
+	const char		*w[8];
+
+	(void)state;
+	assert_int_equal(load("[default]\nhost = h\nport = 465\nfrom = a@b\n",
+	    0644, NULL, &a, &e), ERR_NONE);
+	assert_int_equal(conf_warnings(&a, w, 8), 1);
+	assert_non_null(strstr(w[0], "tls = implicit"));
+	conf_account_clear(&a);
+	assert_int_equal(load("[default]\nhost = h\nport = 587\ntls = implicit\n"
+	    "from = a@b\n", 0644, NULL, &a, &e), ERR_NONE);
+	assert_int_equal(conf_warnings(&a, w, 8), 1);
+	assert_non_null(strstr(w[0], "tls = starttls"));
+	conf_account_clear(&a);
+	assert_int_equal(load("[default]\nprovider = office365\nuser = hoadon\n"
+	    "password = p\nauth = plain\nfrom = hoadon@congty.com\n", 0600,
+	    NULL, &a, &e), ERR_NONE);
+	assert_int_equal(conf_warnings(&a, w, 8), 2);
+	assert_non_null(strstr(w[0], "full address"));
+	assert_non_null(strstr(w[1], "PLAIN"));
+	conf_account_clear(&a);
+	assert_int_equal(load("[default]\nprovider = office365\nport = 465\n"
+	    "tls = implicit\nfrom = a@b\n", 0644, NULL, &a, &e), ERR_NONE);
+	assert_int_equal(conf_warnings(&a, w, 8), 1);
+	assert_non_null(strstr(w[0], "does not offer port 465"));
+	conf_account_clear(&a);
+	assert_int_equal(load("[default]\nprovider = office365\n"
+	    "user = a@congty.com\npassword = p\nfrom = a@congty.com\n", 0600,
+	    NULL, &a, &e), ERR_NONE);
+	assert_int_equal(conf_warnings(&a, w, 8), 0);
+	conf_account_clear(&a);
+}
+
 static int
 setup(void **state)
 {
@@ -283,6 +320,7 @@ main(void)
 		cmocka_unit_test(password_file),
 		cmocka_unit_test(missing_file),
 		cmocka_unit_test(all_design_keys_accepted),
+		cmocka_unit_test(warnings),
 	};
 
 	return cmocka_run_group_tests_name("conf", tests, setup, teardown);

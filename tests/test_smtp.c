@@ -579,8 +579,7 @@ xoauth2_token(void **state)
 	struct err e;
 
 	(void)state;
-	o.secret = "tok123";
-	o.secret_is_token = 1;
+	o.token = "tok123";
 	assert_int_equal(run(script, o, NULL, NULL, 0, &e, NULL, NULL),
 	    ERR_NONE);
 }
@@ -600,8 +599,7 @@ xoauth2_error_challenge(void **state)
 	struct err e;
 
 	(void)state;
-	o.secret = "tok123";
-	o.secret_is_token = 1;
+	o.token = "tok123";
 	assert_int_equal(run(script, o, NULL, NULL, 0, &e, NULL, NULL),
 	    ERR_AUTH);
 	assert_string_equal(e.enh, "5.7.3");
