@@ -73,6 +73,10 @@ $(B)/email: $(BACKEND_OBJ) $(B)/libprintmail.a
 $(B)/tests/test_job: $(B)/tests/test_job.o $(B)/backend/job.o $(B)/libprintmail.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SSL_LIBS)
 
+# Test servers, built for the suites (not installed).
+$(B)/tests/fake_m365: $(B)/tests/fake_m365.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(SSL_LIBS)
+
 $(B)/tests/test_smtp: $(B)/tests/test_smtp.o $(B)/tests/fake_xport.o $(B)/libprintmail.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SSL_LIBS)
 
@@ -92,7 +96,7 @@ unit: deps $(UNIT_BINS)
 integration: deps $(B)/printmail
 	@bash tests/integration.sh $(B)/printmail
 
-check: deps $(UNIT_BINS) $(B)/printmail $(B)/email
+check: deps $(UNIT_BINS) $(B)/printmail $(B)/email $(B)/tests/fake_m365
 	@SANITIZER='$(SANITIZER)' bash tests/run-all $(B)/printmail $(UNIT_BINS)
 
 demo: deps $(B)/printmail

@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# Microsoft 365 reality against a scripted fake Microsoft 365 (real TLS,
+# EHLO and replies as PROVIDERS.md describes them): --check names the
+# missing setup step for every reply, exit codes follow DESIGN.md, XOAUTH2
+# works with a token command.  Usage: tests/suite-m365.sh path/to/printmail
+set -u
+PM=$(realpath "$1")
+FAKE=$(dirname "$PM")/tests/fake_m365
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib/assert.sh"
+. "$HERE/lib/postfix.sh"
+
+[ -x "$FAKE" ] || { echo "not ok - $FAKE not built"; echo "0 passed, 1 failed"; exit 1; }
+W=$(mktemp -d /tmp/printmail-m365.XXXXXX)
+FAKE_PID=
+stop_fake() {
+	if [ -n "$FAKE_PID" ]; then
+		kill "$FAKE_PID" 2>/dev/null
+		wait "$FAKE_PID" 2>/dev/null
+	fi
+	FAKE_PID=
+}
+trap 'stop_fake; rm -rf "$W"' EXIT
+pf_make_ca "$W/tls" "fake Microsoft"
+mkdir -p "$W/mail"
+
+# fake ARGS...: (re)starts the fake with a scenario; sets FAKE_PORT.
+fake() {
+	stop_fake
+	rm -f "$W/port"
+	"$FAKE" -c "$W/tls/server.crt" -k "$W/tls/server.key" -p "$W/port" \
+	    -D "$W/mail" "$@" &
+	FAKE_PID=$!
+	for i in $(seq 1 100); do
+		[ -s "$W/port" ] && break
+		sleep 0.05
+	done
+	FAKE_PORT=$(cat "$W/port")
+}
+
+# conf [extra lines...]: an office365-like account for the fake.
+conf() {
+	(
+		umask 077
+		{
+			echo "[default]"
+			echo "host = 127.0.0.1"
+			echo "port = $FAKE_PORT"
+			echo "tls = starttls"
+			echo "tls_ca_file = $W/tls/ca.crt"
+			echo "user = hoadon@congty.com"
+			echo "password = abcd efgh ijkl mnop"
+			echo "from = hoadon@congty.com"
+			echo "timeout = 10"
+			for l in "$@"; do echo "$l"; done
+		} >"$W/pm.conf"
+	)
+}
+
+echo "# a healthy Microsoft 365 mailbox"
+fake
+conf
+"$PM" --check -C "$W/pm.conf" >"$W/out" 2>&1
+t_eq "--check: exit 0" "$?" 0
+t_grep "Connection successful" "Connection successful" "$W/out"
+t_grep "STARTTLS seen before TLS" "EHLO: STARTTLS offered; no AUTH offered" "$W/out"
+t_grep "mechanisms after TLS" "AUTH mechanisms offered: LOGIN XOAUTH2" "$W/out"
+t_grep "auto picks LOGIN (no PLAIN on Microsoft 365)" "with LOGIN" "$W/out"
+t_grep "certificate shown" "certificate: subject CN = localhost; issuer CN = fake Microsoft CA" "$W/out"
+t_grep "MAIL FROM probe" "sender <hoadon@congty.com> accepted" "$W/out"
+printf 'Subject: ok\n\nbody\n' | "$PM" -C "$W/pm.conf" a@khachhang.vn
+t_eq "a message goes through: exit 0" "$?" 0
+t_eq "the fake stored it" "$(ls "$W/mail" | wc -l)" 1
+
+# check_case NAME EXIT PHRASE FAKE_ARGS...: --check against a scenario.
+check_case() {
+	local name=$1 want=$2 phrase=$3
+	shift 3
+	fake "$@"
+	conf
+	"$PM" --check -C "$W/pm.conf" >"$W/out" 2>&1
+	t_eq "$name: exit $want" "$?" "$want"
+	t_grep "$name: says the fix" "$phrase" "$W/out"
+}
+
+echo "# --check names the missing setup step for every AUTH refusal"
+check_case "SMTP AUTH off for the tenant" 77 "Set-TransportConfig -SmtpClientAuthenticationDisabled" \
+    -a "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information. [XX0PR00CA0000.namprd00.prod.outlook.com 2026-01-01T00:00:00Z]"
+check_case "S2 missing (mailbox)" 77 "S2: enable Authenticated SMTP for the mailbox" \
+    -a "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox. Visit https://aka.ms/smtp_auth_disabled for more information. [XX0PR00CA0000.namprd00.prod.outlook.com 2026-01-01T00:00:00Z]"
+check_case "S3 missing (wrong or normal password)" 77 "S3: allow and create an App Password" \
+    -P "the real app password"
+check_case "S1 missing (security defaults)" 77 "S1: disable Security Defaults" \
+    -a "535 5.7.139 Authentication unsuccessful, user is locked by your organization's security defaults policy. Contact your administrator. [XX0PR00CA0000.namprd00.prod.outlook.com]"
+check_case "Conditional Access" 77 "Conditional Access policy" \
+    -a "535 5.7.139 Authentication unsuccessful, the request did not meet the criteria to be authenticated successfully. Contact your administrator. [XX0PR00CA0000.namprd00.prod.outlook.com]"
+check_case "basic authentication disabled" 77 "configure OAuth 2.0 (auth = xoauth2" \
+    -a "535 5.7.139 Authentication unsuccessful, basic authentication is disabled. [XX0PR00CA0000.namprd00.prod.outlook.com]"
+check_case "basic authentication retired (5.7.30)" 77 "retired" \
+    -a "550 5.7.30 Basic authentication is not supported for Client Submission. [XX0PR00CA0000.namprd00.prod.outlook.com]"
+check_case "generic 5.7.3" 77 "S2: enable Authenticated SMTP" \
+    -a "535 5.7.3 Authentication unsuccessful [XX0PR00CA0000.namprd00.prod.outlook.com]"
+check_case "Send As refused at MAIL FROM" 77 "Send As permission" \
+    -m "550 5.7.60 SMTP; Client does not have permissions to send as this sender [XX0PR00CA0000.namprd00.prod.outlook.com]"
+check_case "restricted mailbox" 69 "Restricted entities" \
+    -m "550 5.1.8 Access denied, bad outbound sender [XX0PR00CA0000.namprd00.prod.outlook.com]"
+check_case "too many connections (432)" 75 "max_connections" \
+    -m "432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded [XX0PR00CA0000.namprd00.prod.outlook.com]"
+check_case "transient 451" 75 "retried later" \
+    -m "451 4.7.0 Temporary server error. Please try again later. PRX4 [XX0PR00CA0000.namprd00.prod.outlook.com]"
+t_grep "the reply is quoted" "451 4.7.0 Temporary server error" "$W/out"
+
+echo "# misconfigurations named before connecting"
+fake
+conf "auth = plain"
+"$PM" --check -C "$W/pm.conf" >"$W/out" 2>&1
+t_eq "PLAIN forced: exit 77" "$?" 77
+t_grep "names the mechanism problem" "does not offer AUTH PLAIN (it offers LOGIN XOAUTH2)" "$W/out"
+# provider = office365 with the fake's address (explicit keys win).
+conf "auth = plain" "provider = office365"
+sed -i 's/^user = .*/user = hoadon/' "$W/pm.conf"
+"$PM" --check -C "$W/pm.conf" >"$W/out" 2>&1
+t_grep "user without a domain named (warn)" "wants the full address as user" "$W/out"
+t_grep "PLAIN on Microsoft 365 named (warn)" "does not offer AUTH PLAIN: set auth = login" "$W/out"
+conf
+sed -i 's/^port = .*/port = 465/' "$W/pm.conf"
+"$PM" --check -C "$W/pm.conf" >"$W/out" 2>&1
+t_grep "465 with STARTTLS named (warn)" "port 465 expects TLS from the first byte" "$W/out"
+
+echo "# failures after DATA when sending"
+fake -d "554 5.2.252 SendAsDenied; hoadon@congty.com not allowed to send as scan@printer.local; STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied; Failed to process message due to a permanent exception [XX0PR00CA0000.namprd00.prod.outlook.com]"
+conf "rewrite_from = no"
+printf 'From: scan@printer.local\nSubject: s\n\nscan\n' | "$PM" -C "$W/pm.conf" -v a@khachhang.vn 2>"$W/err"
+t_eq "SendAsDenied: exit 77" "$?" 77
+t_grep "fix on stderr" "printmail: fix: the From address must be the mailbox" "$W/err"
+t_grep "fix in the log line" 'fix="the From address must be the mailbox' "$W/err"
+fake -d "432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded [XX0PR00CA0000.namprd00.prod.outlook.com]"
+conf
+printf 'Subject: s\n\nx\n' | "$PM" -C "$W/pm.conf" a@khachhang.vn 2>"$W/err"
+t_eq "432 after DATA: exit 75 (retry)" "$?" 75
+fake -d "554 5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException; Failed to process message [XX0PR00CA0000.namprd00.prod.outlook.com]"
+conf
+printf 'Subject: s\n\nx\n' | "$PM" -C "$W/pm.conf" a@khachhang.vn 2>"$W/err"
+t_eq "recipient quota: exit 69" "$?" 69
+t_grep "names the 24 h window" "10,000 recipients in 24 hours" "$W/err"
+
+echo "# OAuth 2.0: XOAUTH2 with oauth2_token_command"
+rm -f "$W/mail"/*
+fake -T "eyJ0eXAiOiJKV1Qi.payload.sig"
+conf "auth = xoauth2" "oauth2_token_command = printf 'eyJ0eXAiOiJKV1Qi.payload.sig\\n'"
+sed -i '/^password = /d' "$W/pm.conf"
+"$PM" --check -C "$W/pm.conf" >"$W/out" 2>&1
+t_eq "--check with a token: exit 0" "$?" 0
+t_grep "XOAUTH2 used" "with XOAUTH2" "$W/out"
+printf 'Subject: oauth\n\nx\n' | "$PM" -C "$W/pm.conf" -v a@khachhang.vn 2>"$W/err"
+t_eq "send with a token: exit 0" "$?" 0
+t_eq "delivered" "$(ls "$W/mail" | wc -l)" 1
+t_grep "AUTH redacted" "AUTH XOAUTH2 <redacted>" "$W/err"
+t_nogrep "token never logged" "payload.sig" "$W/err"
+conf "oauth2_token_command = printf 'eyJ0eXAiOiJKV1Qi.payload.sig\\n'"
+"$PM" --check -C "$W/pm.conf" >"$W/out" 2>&1
+t_grep "auth = auto picks XOAUTH2 when offered and a token is set" "with XOAUTH2" "$W/out"
+conf "auth = xoauth2" "oauth2_token_command = echo wrong-token"
+"$PM" --check -C "$W/pm.conf" >"$W/out" 2>&1
+t_eq "rejected token: exit 77" "$?" 77
+t_grep "token audience named" "https://outlook.office365.com" "$W/out"
+conf "auth = xoauth2" "oauth2_token_command = sh -c 'echo token endpoint unreachable >&2; exit 4'"
+"$PM" --check -C "$W/pm.conf" >"$W/out" 2>&1
+t_eq "failing token command: exit 77" "$?" 77
+t_grep "its stderr passes through" "token endpoint unreachable" "$W/out"
+t_grep "says it failed" "oauth2_token_command sh failed (exit status 4)" "$W/out"
+
+stop_fake
+t_summary
