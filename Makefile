@@ -28,8 +28,8 @@ LDFLAGS += -fsanitize=$(SANITIZER)
 endif
 
 PKG_CONFIG ?= pkg-config
-SSL_CFLAGS := $(shell $(PKG_CONFIG) --cflags openssl 2>/dev/null)
-SSL_LIBS   := $(shell $(PKG_CONFIG) --libs openssl 2>/dev/null || echo -lssl -lcrypto)
+SSL_CFLAGS := $(shell $(PKG_CONFIG) --cflags openssl libcurl json-c 2>/dev/null)
+SSL_LIBS   := $(shell $(PKG_CONFIG) --libs openssl libcurl json-c 2>/dev/null || echo -lssl -lcrypto -lcurl -ljson-c)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 ALL_CPPFLAGS := -D_GNU_SOURCE -Icommon -Ifilter -Ibackend -DPM_VERSION='"$(VERSION)"' \

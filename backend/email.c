@@ -510,7 +510,8 @@ send_job(struct job *j, int fd, uint64_t size, struct err *e)
 	fprintf(stderr, "INFO: Connecting to %s port %d\n", j->acct.host,
 	    j->acct.port);
 	session_helo(&j->acct, helo, sizeof(helo));
-	s = session_open(&j->acct, helo, e);
+	s = session_open(&j->acct, helo, getenv("PRINTMAIL_CACHE_DIR") ?
+	    getenv("PRINTMAIL_CACHE_DIR") : SESSION_CACHE_DIR, e);
 	fprintf(stderr, "STATE: -connecting-to-device\n");
 	if (s == NULL)
 		goto out;

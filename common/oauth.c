@@ -12,6 +12,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
+#include <stdio.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <json-c/json.h>
+#include <openssl/sha.h>
+
+#include "conf.h"
+#include "log.h"
 #include "oauth.h"
 #include "util.h"
 
@@ -152,5 +163,286 @@ oauth_token_from_command(const char *cmd, int timeout_ms, struct err *e)
 	}
 	util_wipe(out, sizeof(out));
 	free(copy);
+	return tok;
+}
+
+#define OAUTH_MAX_BODY	65536
+#define OAUTH_DEFAULT_SCOPE	"https://outlook.office365.com/.default"
+
+/* The cache file: the account name and a hash of what the token is for. */
+static int
+cache_path(const struct conf_account *a, const char *dir, char *buf,
+    size_t len)
+{
+	unsigned char	md[SHA256_DIGEST_LENGTH];
+	char		id[1024];
+	size_t		i;
+
+	snprintf(id, sizeof(id), "%s|%s|%s|%s", a->oauth2_tenant ?
+	    a->oauth2_tenant : "", a->oauth2_client_id, a->oauth2_scope ?
+	    a->oauth2_scope : "", a->oauth2_token_url ? a->oauth2_token_url :
+	    "");
+	SHA256((unsigned char *)id, strlen(id), md);
+	i = (size_t)snprintf(buf, len, "%s/oauth2-%s-", dir, a->name);
+	for (size_t k = 0; k < 8 && i + 2 < len; k++, i += 2)
+		snprintf(buf + i, len - i, "%02x", md[k]);
+	return i < len ? 0 : -1;
+}
+
+void
+oauth_cache_drop(const struct conf_account *a, const char *dir)
+{
+	char	path[4096];
+
+	if (dir != NULL && cache_path(a, dir, path, sizeof(path)) == 0)
+		unlink(path);
+}
+
+/* A cached token still good for five minutes, or NULL. */
+static char *
+cache_read(const char *path)
+{
+	struct stat	 st;
+	char		 buf[OAUTH_MAX_OUT], *tok = NULL, *sp;
+	long long	 until;
+	ssize_t		 n;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+		return NULL;
+	if (fstat(fd, &st) == 0 && st.st_uid == geteuid() &&
+	    (st.st_mode & 077) == 0 &&
+	    (n = read(fd, buf, sizeof(buf) - 1)) > 0) {
+		buf[n] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		until = strtoll(buf, &sp, 10);
+		if (*sp == ' ' && until - 300 > (long long)time(NULL) &&
+		    sp[1] != '\0')
+			tok = strdup(sp + 1);
+	}
+	util_wipe(buf, sizeof(buf));
+	close(fd);
+	return tok;
+}
+
+static void
+cache_write(const char *dir, const char *path, const char *tok,
+    long long until)
+{
+	char	tmp[4200], line[OAUTH_MAX_OUT + 32];
+	int	fd, n;
+
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+		log_msg(LOG_LVL_INFO, "cannot create token cache %s: %s", dir,
+		    strerror(errno));
+		return;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
+	if ((fd = mkstemp(tmp)) == -1)
+		return;
+	n = snprintf(line, sizeof(line), "%lld %s\n", until, tok);
+	if (n > 0 && (size_t)n < sizeof(line) &&
+	    write(fd, line, (size_t)n) == n && fsync(fd) == 0) {
+		close(fd);
+		if (rename(tmp, path) == -1)
+			unlink(tmp);
+	} else {
+		close(fd);
+		unlink(tmp);
+	}
+	util_wipe(line, sizeof(line));
+}
+
+struct body {
+	char	*p;
+	size_t	 len;
+	int	 too_big;
+};
+
+static size_t
+on_body(char *data, size_t size, size_t nmemb, void *ctx)
+{
+	struct body	*b = ctx;
+	size_t		 n = size * nmemb;
+
+	if (b->len + n >= OAUTH_MAX_BODY) {
+		b->too_big = 1;
+		return 0;
+	}
+	memcpy(b->p + b->len, data, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return n;
+}
+
+/* "k=v&k=v" with every value escaped; NULL when out of memory. */
+static char *
+form(CURL *curl, const char *const *kv, size_t n)
+{
+	size_t	 cap = 1, i, len = 0;
+	char	*out, *esc[8];
+
+	for (i = 0; i < n; i++) {
+		esc[i] = curl_easy_escape(curl, kv[2 * i + 1], 0);
+		if (esc[i] == NULL) {
+			while (i-- > 0)
+				curl_free(esc[i]);
+			return NULL;
+		}
+		cap += strlen(kv[2 * i]) + strlen(esc[i]) + 2;
+	}
+	if ((out = malloc(cap)) != NULL)
+		for (i = 0; i < n; i++)
+			len += (size_t)snprintf(out + len, cap - len, "%s%s=%s",
+			    i ? "&" : "", kv[2 * i], esc[i]);
+	for (i = 0; i < n; i++) {
+		util_wipe(esc[i], strlen(esc[i]));
+		curl_free(esc[i]);
+	}
+	return out;
+}
+
+static char *
+fetch(const struct conf_account *a, long long *until, struct err *e)
+{
+	char		 url[1024], cerr[CURL_ERROR_SIZE] = "";
+	const char	*kv[8];
+	struct body	 b = { NULL, 0, 0 };
+	json_object	*root = NULL, *v;
+	CURL		*curl;
+	CURLcode	 rc;
+	char		*post = NULL, *tok = NULL;
+	long		 status = 0;
+
+	if (a->oauth2_token_url != NULL)
+		util_strlcpy(url, a->oauth2_token_url, sizeof(url));
+	else if (a->oauth2_tenant != NULL)
+		snprintf(url, sizeof(url), "https://login.microsoftonline.com/"
+		    "%s/oauth2/v2.0/token", a->oauth2_tenant);
+	else {
+		err_set(e, ERR_CONFIG, "%s: account [%s]: the client-"
+		    "credentials flow needs oauth2_tenant (or "
+		    "oauth2_token_url)", a->path, a->name);
+		return NULL;
+	}
+	if (a->oauth2_client_secret == NULL) {
+		err_set(e, ERR_CONFIG, "%s: account [%s]: oauth2_client_id "
+		    "needs oauth2_client_secret or oauth2_client_secret_file",
+		    a->path, a->name);
+		return NULL;
+	}
+	if ((curl = curl_easy_init()) == NULL ||
+	    (b.p = malloc(OAUTH_MAX_BODY)) == NULL) {
+		err_set(e, ERR_INTERNAL, "cannot start libcurl");
+		goto out;
+	}
+	b.p[0] = '\0';
+	kv[0] = "grant_type";
+	kv[1] = "client_credentials";
+	kv[2] = "client_id";
+	kv[3] = a->oauth2_client_id;
+	kv[4] = "client_secret";
+	kv[5] = a->oauth2_client_secret;
+	kv[6] = "scope";
+	kv[7] = a->oauth2_scope ? a->oauth2_scope : OAUTH_DEFAULT_SCOPE;
+	if ((post = form(curl, kv, 4)) == NULL) {
+		err_set(e, ERR_INTERNAL, "out of memory");
+		goto out;
+	}
+	curl_easy_setopt(curl, CURLOPT_URL, url);
+	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https");
+	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(curl, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	if (a->tls_ca_file != NULL)
+		curl_easy_setopt(curl, CURLOPT_CAINFO, a->tls_ca_file);
+	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, post);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)a->timeout);
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, cerr);
+	rc = curl_easy_perform(curl);
+	util_wipe(post, strlen(post));
+	if (rc != CURLE_OK && !b.too_big) {
+		err_set(e, rc == CURLE_PEER_FAILED_VERIFICATION ? ERR_TLS :
+		    ERR_TEMP, "token endpoint %s: %s", url, cerr[0] ? cerr :
+		    curl_easy_strerror(rc));
+		goto out;
+	}
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+	if (b.too_big) {
+		err_set(e, ERR_PROTOCOL, "token endpoint %s: answer larger "
+		    "than %d bytes", url, OAUTH_MAX_BODY);
+		goto out;
+	}
+	root = json_tokener_parse(b.p);
+	if (status >= 500) {
+		err_set(e, ERR_TEMP, "token endpoint %s answered HTTP %ld",
+		    url, status);
+		goto out;
+	}
+	if (root == NULL || !json_object_is_type(root, json_type_object)) {
+		err_set(e, ERR_PROTOCOL, "token endpoint %s answered HTTP %ld "
+		    "with something that is not a JSON object", url, status);
+		goto out;
+	}
+	if (status != 200) {
+		const char *code = "?", *desc = "";
+
+		if (json_object_object_get_ex(root, "error", &v))
+			code = json_object_get_string(v);
+		if (json_object_object_get_ex(root, "error_description", &v))
+			desc = json_object_get_string(v);
+		err_set(e, ERR_AUTH, "token endpoint refused the client "
+		    "credentials (HTTP %ld): %s: %.300s", status, code, desc);
+		goto out;
+	}
+	if (!json_object_object_get_ex(root, "access_token", &v) ||
+	    !json_object_is_type(v, json_type_string) ||
+	    json_object_get_string_len(v) == 0) {
+		err_set(e, ERR_PROTOCOL, "token endpoint %s: no access_token in "
+		    "its answer", url);
+		goto out;
+	}
+	if ((tok = strdup(json_object_get_string(v))) == NULL) {
+		err_sys(e, ERR_INTERNAL, "strdup");
+		goto out;
+	}
+	*until = (long long)time(NULL) + 3600;
+	if (json_object_object_get_ex(root, "expires_in", &v))
+		*until = (long long)time(NULL) + json_object_get_int64(v);
+out:
+	if (root != NULL)
+		json_object_put(root);
+	if (b.p != NULL) {
+		util_wipe(b.p, OAUTH_MAX_BODY);
+		free(b.p);
+	}
+	free(post);
+	if (curl != NULL)
+		curl_easy_cleanup(curl);
+	return tok;
+}
+
+char *
+oauth_client_credentials(const struct conf_account *a, const char *cache_dir,
+    int refresh, struct err *e)
+{
+	char		 path[4096];
+	char		*tok;
+	long long	 until = 0;
+	int		 cached = cache_dir != NULL &&
+			    cache_path(a, cache_dir, path, sizeof(path)) == 0;
+
+	if (cached && !refresh && (tok = cache_read(path)) != NULL) {
+		log_msg(LOG_LVL_INFO, "access token from the cache");
+		return tok;
+	}
+	if ((tok = fetch(a, &until, e)) == NULL)
+		return NULL;
+	log_msg(LOG_LVL_INFO, "access token from the token endpoint, valid "
+	    "for %lld s", until - (long long)time(NULL));
+	if (cached)
+		cache_write(cache_dir, path, tok, until);
 	return tok;
 }

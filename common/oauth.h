@@ -20,4 +20,28 @@
 char	*oauth_token_from_command(const char *cmd, int timeout_ms,
 	    struct err *e);
 
+struct conf_account;
+
+/*
+ * Microsoft's client-credentials flow: POSTs grant_type=client_credentials,
+ * client_id, client_secret and scope (default
+ * https://outlook.office365.com/.default) over HTTPS (libcurl; the system's
+ * CAs or tls_ca_file; no redirects) to oauth2_token_url, default
+ * https://login.microsoftonline.com/TENANT/oauth2/v2.0/token, and reads
+ * access_token and expires_in from the JSON answer (json-c).
+ *
+ * With cache_dir, a token is kept there (a file readable by its owner only)
+ * until five minutes before it expires; refresh ignores the cache.
+ *
+ * Returns the token (wipe it with util_free_secret()), or NULL with
+ * ERR_TEMP (unreachable, 5xx), ERR_AUTH (the endpoint refused: its error
+ * and description are quoted), ERR_PROTOCOL (malformed answer) or
+ * ERR_CONFIG.
+ */
+char	*oauth_client_credentials(const struct conf_account *a,
+	    const char *cache_dir, int refresh, struct err *e);
+
+/* Removes the account's cached token, if any. */
+void	oauth_cache_drop(const struct conf_account *a, const char *cache_dir);
+
 #endif

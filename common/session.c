@@ -22,46 +22,24 @@ session_helo(const struct conf_account *a, char *buf, size_t len)
 	buf[len - 1] = '\0';
 }
 
-struct smtp *
-session_open(const struct conf_account *a, const char *helo, struct err *e)
+/* Connects and logs in once with the given token (may be NULL). */
+static struct smtp *
+open_once(const struct conf_account *a, const char *helo, const char *token,
+    struct err *e)
 {
 	struct xport_tls_opts	 xo;
 	struct smtp_opts	 so;
 	struct xport		*x;
 	struct smtp		*s;
 
-	char			*token = NULL;
-
-	/* A token source and auth = xoauth2 or auto: get a token first. */
-	if (a->user != NULL && (a->auth == CONF_AUTH_XOAUTH2 ||
-	    a->auth == CONF_AUTH_AUTO)) {
-		if (a->oauth2_token_command != NULL) {
-			token = oauth_token_from_command(a->oauth2_token_command,
-			    a->timeout * 1000, e);
-			if (token == NULL)
-				return NULL;
-			log_msg(LOG_LVL_INFO, "access token from "
-			    "oauth2_token_command (%zu characters)",
-			    strlen(token));
-		} else if (a->oauth2_client_id != NULL) {
-			err_set(e, ERR_CONFIG, "%s: account [%s]: the OAuth "
-			    "client-credentials flow (oauth2_client_id) is not "
-			    "available in this version; use "
-			    "oauth2_token_command", a->path, a->name);
-			return NULL;
-		}
-	}
 	memset(&xo, 0, sizeof(xo));
 	xo.host = a->host;
 	xo.port = a->port;
 	xo.implicit_tls = a->tls == CONF_TLS_IMPLICIT;
 	xo.ca_file = a->tls_ca_file;
 	xo.timeout_ms = a->timeout * 1000;
-	if ((x = xport_tls_connect(&xo, e)) == NULL) {
-		util_free_secret(token);
+	if ((x = xport_tls_connect(&xo, e)) == NULL)
 		return NULL;
-	}
-
 	memset(&so, 0, sizeof(so));
 	so.helo = helo;
 	so.server = a->host;
@@ -78,7 +56,57 @@ session_open(const struct conf_account *a, const char *helo, struct err *e)
 		smtp_free(s);
 		s = NULL;
 	}
-	/* The engine keeps no copy of the token after AUTH. */
+	return s;
+}
+
+/* The access token, when the account has a token source; NULL if none. */
+static int
+get_token(const struct conf_account *a, const char *cache_dir, int refresh,
+    char **token, struct err *e)
+{
+	*token = NULL;
+	if (a->user == NULL || (a->auth != CONF_AUTH_XOAUTH2 &&
+	    a->auth != CONF_AUTH_AUTO))
+		return 0;
+	if (a->oauth2_token_command != NULL) {
+		*token = oauth_token_from_command(a->oauth2_token_command,
+		    a->timeout * 1000, e);
+		if (*token != NULL)
+			log_msg(LOG_LVL_INFO, "access token from "
+			    "oauth2_token_command");
+	} else if (a->oauth2_client_id != NULL)
+		*token = oauth_client_credentials(a, cache_dir, refresh, e);
+	else
+		return 0;
+	return *token == NULL ? -1 : 0;
+}
+
+struct smtp *
+session_open(const struct conf_account *a, const char *helo,
+    const char *cache_dir, struct err *e)
+{
+	struct smtp	*s;
+	char		*token;
+
+	if (get_token(a, cache_dir, 0, &token, e) == -1)
+		return NULL;
+	s = open_once(a, helo, token, e);
 	util_free_secret(token);
+	/*
+	 * Microsoft answers 535 5.7.3 to an expired or revoked token: a
+	 * cached token may be stale, so drop it and try once with a new one.
+	 */
+	if (s == NULL && token != NULL && a->oauth2_client_id != NULL &&
+	    a->oauth2_token_command == NULL && e->kind == ERR_AUTH &&
+	    strcmp(e->enh, "5.7.3") == 0) {
+		log_msg(LOG_LVL_INFO, "token refused (5.7.3): fetching a new "
+		    "one and trying once more");
+		oauth_cache_drop(a, cache_dir);
+		err_clear(e);
+		if (get_token(a, cache_dir, 1, &token, e) == -1)
+			return NULL;
+		s = open_once(a, helo, token, e);
+		util_free_secret(token);
+	}
 	return s;
 }

@@ -11,13 +11,18 @@
 
 /*
  * Connects to the account's server (implicit TLS or STARTTLS as
- * configured), says EHLO as helo, and authenticates with the account's
- * password when a user is set.  Returns the session, which the caller
- * ends with smtp_free(), or NULL with the error in *e (ERR_TEMP,
- * ERR_CONFIG, ERR_TLS, ERR_AUTH, ERR_PROTOCOL).
+ * configured), says EHLO as helo, and authenticates when a user is set:
+ * with the password, or with an OAuth 2.0 token from oauth2_token_command
+ * or the client-credentials flow (cached in cache_dir when not NULL; a
+ * cached token refused with 535 5.7.3 is replaced once).  Returns the
+ * session, which the caller ends with smtp_free(), or NULL with the error
+ * in *e (ERR_TEMP, ERR_CONFIG, ERR_TLS, ERR_AUTH, ERR_PROTOCOL).
  */
 struct smtp *session_open(const struct conf_account *a, const char *helo,
-	    struct err *e);
+	    const char *cache_dir, struct err *e);
+
+/* Where tokens are cached by default. */
+#define SESSION_CACHE_DIR	"/var/cache/printmail"
 
 /* Our name for EHLO: the account's helo, else this host's name. */
 void	session_helo(const struct conf_account *a, char *buf, size_t len);

@@ -370,6 +370,15 @@ add_missing(struct spool *sp, const struct conf_account *a, struct err *e)
 	return 0;
 }
 
+/* The token cache: $PRINTMAIL_CACHE_DIR, else /var/cache/printmail. */
+static const char *
+cache_dir(void)
+{
+	const char *d = getenv("PRINTMAIL_CACHE_DIR");
+
+	return d != NULL && *d != '\0' ? d : SESSION_CACHE_DIR;
+}
+
 /* Misconfigurations go to the log (and with -v to stderr) first. */
 static void
 log_warnings(const struct conf_account *a)
@@ -406,7 +415,7 @@ run_send(const struct conf_account *a, const struct opts *o, struct err *e)
 		goto out;
 	log_warnings(a);
 	session_helo(a, helo, sizeof(helo));
-	if ((s = session_open(a, helo, e)) == NULL)
+	if ((s = session_open(a, helo, cache_dir(), e)) == NULL)
 		goto out;
 	(void)smtp_send(s, a->from, (const char *const *)rcpts.v, rcpts.n,
 	    &m, e);
@@ -436,7 +445,7 @@ run_check(const struct conf_account *a, struct err *e)
 	for (i = 0; i < nwarn; i++)
 		printf("  warn  %s\n", warn[i]);
 	session_helo(a, helo, sizeof(helo));
-	if ((s = session_open(a, helo, e)) == NULL)
+	if ((s = session_open(a, helo, cache_dir(), e)) == NULL)
 		return -1;
 	if (a->user == NULL)
 		printf("  ok    no user configured: not authenticating\n");

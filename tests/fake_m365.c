@@ -10,6 +10,12 @@
  *             [-a AUTH_REPLY] [-m MAIL_REPLY] [-r RCPT_REPLY]
  *             [-d DOT_REPLY] [-D MAILDIR]
  *
+ * With -H it is instead the token endpoint of Microsoft's client-credentials
+ * flow over HTTPS: it checks grant_type, client_id (-I) and client_secret
+ * (-K), answers {"access_token": TOKEN, "expires_in": -E SECONDS}, or the
+ * scripted -S STATUS with body -J JSON, and appends a line to -C COUNTFILE
+ * for every request.
+ *
  * It listens on 127.0.0.1, an ephemeral port written to PORTFILE, serves
  * connections one after another, stores accepted messages in MAILDIR, and
  * runs until killed.  Test code only.
@@ -44,6 +50,9 @@ static const char *password = "abcd efgh ijkl mnop";
 static const char *token = "tok123";
 static const char *auth_reply, *mail_reply, *rcpt_reply, *dot_reply;
 static const char *maildir;
+static const char *client_id = "client-1", *client_secret = "s3cret~value";
+static const char *http_body, *countfile;
+static int http_mode, http_status, expires_in = 3599;
 static SSL_CTX *ctx;
 
 static int
@@ -266,6 +275,79 @@ serve(int fd)
 	close(fd);
 }
 
+/* One HTTPS request to the token endpoint. */
+static void
+serve_http(int fd)
+{
+	struct conn	 c;
+	char		 line[4096], body[4096], form[1024], out[8192];
+	size_t		 clen = 0, got;
+	FILE		*fp;
+
+	memset(&c, 0, sizeof(c));
+	c.fd = fd;
+	c.ssl = SSL_new(ctx);
+	SSL_set_fd(c.ssl, fd);
+	if (SSL_accept(c.ssl) != 1)
+		goto out;
+	if (c_line(&c, line, sizeof(line)) == -1 ||
+	    strncmp(line, "POST ", 5) != 0)
+		goto out;
+	while (c_line(&c, line, sizeof(line)) == 0 && line[0] != '\0')
+		if (strncasecmp(line, "Content-Length:", 15) == 0)
+			clen = (size_t)strtoul(line + 15, NULL, 10);
+	if (clen >= sizeof(body))
+		goto out;
+	while (c.len - c.off < clen)
+		if (c_read(&c) == -1)
+			goto out;
+	memcpy(body, c.buf + c.off, clen);
+	body[clen] = '\0';
+	if (countfile != NULL && (fp = fopen(countfile, "a")) != NULL) {
+		fprintf(fp, "%s\n", body);
+		fclose(fp);
+	}
+	snprintf(form, sizeof(form), "grant_type=client_credentials&"
+	    "client_id=%s&client_secret=", client_id);
+	got = strlen(form);
+	if (http_body != NULL)
+		snprintf(body, sizeof(body), "%s", http_body);
+	else if (strncmp(body, form, got) != 0 ||
+	    strstr(body, "scope=https%3A%2F%2Foutlook.office365.com%2F.default")
+	    == NULL) {
+		http_status = 400;
+		snprintf(body, sizeof(body), "{\"error\":\"invalid_request\","
+		    "\"error_description\":\"AADSTS900144: bad request\"}");
+	} else {
+		/* client_secret is escaped: s3cret~value stays as it is. */
+		const char *sec = body + got;
+		size_t sl = strcspn(sec, "&");
+
+		if (sl != strlen(client_secret) ||
+		    strncmp(sec, client_secret, sl) != 0) {
+			http_status = 401;
+			snprintf(body, sizeof(body), "{\"error\":"
+			    "\"invalid_client\",\"error_description\":"
+			    "\"AADSTS7000215: Invalid client secret provided.\"}");
+		} else
+			snprintf(body, sizeof(body), "{\"token_type\":\"Bearer\","
+			    "\"expires_in\":%d,\"ext_expires_in\":%d,"
+			    "\"access_token\":\"%s\"}", expires_in, expires_in,
+			    token);
+	}
+	snprintf(out, sizeof(out), "HTTP/1.1 %d X\r\nContent-Type: "
+	    "application/json; charset=utf-8\r\nContent-Length: %zu\r\n"
+	    "Connection: close\r\n\r\n%s", http_status ? http_status : 200,
+	    strlen(body), body);
+	c_put(&c, out);
+	if (http_body == NULL)
+		http_status = 0;
+out:
+	SSL_shutdown(c.ssl);
+	SSL_free(c.ssl);
+	close(fd);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -275,7 +357,8 @@ main(int argc, char **argv)
 	FILE			*fp;
 	int			 ch, s, one = 1;
 
-	while ((ch = getopt(argc, argv, "c:k:p:P:T:a:m:r:d:D:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:k:p:P:T:a:m:r:d:D:HI:K:E:S:J:C:")) !=
+	    -1) {
 		switch (ch) {
 		case 'c': cert = optarg; break;
 		case 'k': key = optarg; break;
@@ -287,6 +370,13 @@ main(int argc, char **argv)
 		case 'r': rcpt_reply = optarg; break;
 		case 'd': dot_reply = optarg; break;
 		case 'D': maildir = optarg; break;
+		case 'H': http_mode = 1; break;
+		case 'I': client_id = optarg; break;
+		case 'K': client_secret = optarg; break;
+		case 'E': expires_in = (int)strtol(optarg, NULL, 10); break;
+		case 'S': http_status = (int)strtol(optarg, NULL, 10); break;
+		case 'J': http_body = optarg; break;
+		case 'C': countfile = optarg; break;
 		default: return 2;
 		}
 	}
@@ -320,6 +410,9 @@ main(int argc, char **argv)
 
 		if (fd == -1)
 			continue;
-		serve(fd);
+		if (http_mode)
+			serve_http(fd);
+		else
+			serve(fd);
 	}
 }

@@ -13,6 +13,27 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 [ -x "$FAKE" ] || { echo "not ok - $FAKE not built"; echo "0 passed, 1 failed"; exit 1; }
 W=$(mktemp -d /tmp/printmail-m365.XXXXXX)
 FAKE_PID=
+TOK_PID=
+stop_tok() {
+	if [ -n "$TOK_PID" ]; then
+		kill "$TOK_PID" 2>/dev/null
+		wait "$TOK_PID" 2>/dev/null
+	fi
+	TOK_PID=
+}
+# token_endpoint ARGS...: (re)starts the fake token endpoint; TOK_PORT.
+token_endpoint() {
+	stop_tok
+	rm -f "$W/tokport"
+	"$FAKE" -H -c "$W/tls/server.crt" -k "$W/tls/server.key" \
+	    -p "$W/tokport" -C "$W/requests" "$@" &
+	TOK_PID=$!
+	for i in $(seq 1 100); do
+		[ -s "$W/tokport" ] && break
+		sleep 0.05
+	done
+	TOK_PORT=$(cat "$W/tokport")
+}
 stop_fake() {
 	if [ -n "$FAKE_PID" ]; then
 		kill "$FAKE_PID" 2>/dev/null
@@ -20,7 +41,7 @@ stop_fake() {
 	fi
 	FAKE_PID=
 }
-trap 'stop_fake; rm -rf "$W"' EXIT
+trap 'stop_fake; stop_tok; rm -rf "$W"' EXIT
 pf_make_ca "$W/tls" "fake Microsoft"
 mkdir -p "$W/mail"
 
@@ -169,6 +190,87 @@ conf "auth = xoauth2" "oauth2_token_command = sh -c 'echo token endpoint unreach
 t_eq "failing token command: exit 77" "$?" 77
 t_grep "its stderr passes through" "token endpoint unreachable" "$W/out"
 t_grep "says it failed" "oauth2_token_command sh failed (exit status 4)" "$W/out"
+
+echo "# OAuth 2.0: Microsoft's client-credentials flow, token cache"
+export PRINTMAIL_CACHE_DIR=$W/cache
+requests() { [ -f "$W/requests" ] && wc -l <"$W/requests" || echo 0; }
+cc_conf() {
+	conf "auth = xoauth2" "oauth2_client_id = client-1" \
+	    "oauth2_client_secret = s3cret~value" \
+	    "oauth2_token_url = https://127.0.0.1:$TOK_PORT/tenant/oauth2/v2.0/token" "$@"
+	sed -i '/^password = /d' "$W/pm.conf"
+}
+rm -f "$W/requests"
+token_endpoint -T "token-one"
+fake -T "token-one"
+cc_conf
+"$PM" --check -C "$W/pm.conf" >"$W/out" 2>&1
+t_eq "client credentials: --check exit 0" "$?" 0
+t_grep "token from the endpoint" "access token from the token endpoint" "$W/out"
+t_grep "XOAUTH2 used" "with XOAUTH2" "$W/out"
+t_eq "one token request" "$(requests)" 1
+t_grep "request has the Microsoft scope" "scope=https%3A%2F%2Foutlook.office365.com%2F.default" "$W/requests"
+"$PM" --check -C "$W/pm.conf" >"$W/out" 2>&1
+t_eq "second run: exit 0" "$?" 0
+t_grep "second run uses the cache" "access token from the cache" "$W/out"
+t_eq "still one token request" "$(requests)" 1
+t_eq "cache file readable by its owner only" "$(stat -c %a "$W"/cache/oauth2-default-*)" 600
+t_eq "cache directory private" "$(stat -c %a "$W/cache")" 700
+printf 'Subject: cc\n\nx\n' | "$PM" -C "$W/pm.conf" -v a@khachhang.vn 2>"$W/err"
+t_eq "send with the cached token: exit 0" "$?" 0
+t_nogrep "client secret never shown" "s3cret~value" "$W/err"
+t_nogrep "token never shown" "token-one" "$W/err"
+
+echo "# a token about to expire is not reused"
+rm -rf "$W/cache" "$W/requests"
+token_endpoint -T "token-one" -E 120
+cc_conf
+"$PM" --check -C "$W/pm.conf" >/dev/null 2>&1
+"$PM" --check -C "$W/pm.conf" >"$W/out" 2>&1
+t_eq "short-lived token: exit 0" "$?" 0
+t_eq "fetched again (expires within five minutes)" "$(requests)" 2
+
+echo "# a cached token refused with 535 5.7.3 is replaced once"
+rm -rf "$W/cache" "$W/requests"
+token_endpoint -T "token-two"
+fake -T "token-two"
+cc_conf
+"$PM" --check -C "$W/pm.conf" >/dev/null 2>&1
+# The cached token is revoked: still "valid" for an hour, refused by the
+# server.
+f=$(ls "$W"/cache/oauth2-default-*)
+echo "$(( $(date +%s) + 3600 )) token-one" >"$f"
+"$PM" --check -C "$W/pm.conf" >"$W/out" 2>&1
+t_eq "stale cached token: exit 0 after one refresh" "$?" 0
+t_grep "says why it refreshed" "token refused (5.7.3)" "$W/out"
+t_eq "two token requests in all" "$(requests)" 2
+
+echo "# token endpoint failures are named"
+rm -rf "$W/cache"
+token_endpoint -T "token-two" -K "another-secret"
+cc_conf
+"$PM" --check -C "$W/pm.conf" >"$W/out" 2>&1
+t_eq "wrong client secret: exit 77" "$?" 77
+t_grep "quotes Entra's error" "invalid_client: AADSTS7000215: Invalid client secret provided." "$W/out"
+token_endpoint -S 200 -J "<html>not json</html>"
+cc_conf
+"$PM" --check -C "$W/pm.conf" >"$W/out" 2>&1
+t_eq "malformed JSON: exit 76" "$?" 76
+t_grep "says it is not JSON" "not a JSON object" "$W/out"
+token_endpoint -S 200 -J '{"token_type":"Bearer"}'
+cc_conf
+"$PM" --check -C "$W/pm.conf" >"$W/out" 2>&1
+t_eq "JSON without access_token: exit 76" "$?" 76
+t_grep "says what is missing" "no access_token" "$W/out"
+token_endpoint -S 503 -J '{"error":"temporarily_unavailable"}'
+cc_conf
+"$PM" --check -C "$W/pm.conf" >"$W/out" 2>&1
+t_eq "endpoint 503: exit 75 (retry)" "$?" 75
+stop_tok
+cc_conf
+"$PM" --check -C "$W/pm.conf" >"$W/out" 2>&1
+t_eq "endpoint unreachable: exit 75" "$?" 75
+t_nogrep "no secret in any of it" "s3cret~value" "$W/out"
 
 stop_fake
 t_summary
