@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <time.h>
 
+#include <dlfcn.h>
+
 #include <curl/curl.h>
 #include <json-c/json.h>
 #include <openssl/sha.h>
@@ -253,6 +255,54 @@ cache_write(const char *dir, const char *path, const char *tok,
 	util_wipe(line, sizeof(line));
 }
 
+/*
+ * libcurl is loaded when a token is fetched, not linked: its dependency
+ * chain (LDAP, SSH, Kerberos...) would otherwise be mapped into every run
+ * of printmail and the backend and add some 5 MB to their memory, for a
+ * flow most accounts never use.
+ */
+static struct {
+	void		*h;
+	CURL		*(*easy_init)(void);
+	CURLcode	(*easy_setopt)(CURL *, CURLoption, ...);
+	CURLcode	(*easy_perform)(CURL *);
+	CURLcode	(*easy_getinfo)(CURL *, CURLINFO, ...);
+	void		(*easy_cleanup)(CURL *);
+	char		*(*easy_escape)(CURL *, const char *, int);
+	void		(*free)(void *);
+	const char	*(*easy_strerror)(CURLcode);
+} lc;
+
+static int
+curl_load(struct err *e)
+{
+	if (lc.h != NULL)
+		return 0;
+	if ((lc.h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL)) == NULL)
+		return err_set(e, ERR_CONFIG, "the OAuth client-credentials "
+		    "flow needs libcurl (apt install libcurl4): %s", dlerror());
+#define SYM(f, name) *(void **)(&lc.f) = dlsym(lc.h, name)
+	SYM(easy_init, "curl_easy_init");
+	SYM(easy_setopt, "curl_easy_setopt");
+	SYM(easy_perform, "curl_easy_perform");
+	SYM(easy_getinfo, "curl_easy_getinfo");
+	SYM(easy_cleanup, "curl_easy_cleanup");
+	SYM(easy_escape, "curl_easy_escape");
+	SYM(free, "curl_free");
+	SYM(easy_strerror, "curl_easy_strerror");
+#undef SYM
+	if (lc.easy_init == NULL || lc.easy_setopt == NULL ||
+	    lc.easy_perform == NULL || lc.easy_getinfo == NULL ||
+	    lc.easy_cleanup == NULL || lc.easy_escape == NULL ||
+	    lc.free == NULL || lc.easy_strerror == NULL) {
+		dlclose(lc.h);
+		lc.h = NULL;
+		return err_set(e, ERR_CONFIG, "libcurl.so.4 lacks functions "
+		    "printmail needs");
+	}
+	return 0;
+}
+
 struct body {
 	char	*p;
 	size_t	 len;
@@ -283,10 +333,10 @@ form(CURL *curl, const char *const *kv, size_t n)
 	char	*out, *esc[8];
 
 	for (i = 0; i < n; i++) {
-		esc[i] = curl_easy_escape(curl, kv[2 * i + 1], 0);
+		esc[i] = lc.easy_escape(curl, kv[2 * i + 1], 0);
 		if (esc[i] == NULL) {
 			while (i-- > 0)
-				curl_free(esc[i]);
+				lc.free(esc[i]);
 			return NULL;
 		}
 		cap += strlen(kv[2 * i]) + strlen(esc[i]) + 2;
@@ -297,7 +347,7 @@ form(CURL *curl, const char *const *kv, size_t n)
 			    i ? "&" : "", kv[2 * i], esc[i]);
 	for (i = 0; i < n; i++) {
 		util_wipe(esc[i], strlen(esc[i]));
-		curl_free(esc[i]);
+		lc.free(esc[i]);
 	}
 	return out;
 }
@@ -309,7 +359,7 @@ fetch(const struct conf_account *a, long long *until, struct err *e)
 	const char	*kv[8];
 	struct body	 b = { NULL, 0, 0 };
 	json_object	*root = NULL, *v;
-	CURL		*curl;
+	CURL		*curl = NULL;
 	CURLcode	 rc;
 	char		*post = NULL, *tok = NULL;
 	long		 status = 0;
@@ -331,7 +381,9 @@ fetch(const struct conf_account *a, long long *until, struct err *e)
 		    a->path, a->name);
 		return NULL;
 	}
-	if ((curl = curl_easy_init()) == NULL ||
+	if (curl_load(e) == -1)
+		return NULL;
+	if ((curl = lc.easy_init()) == NULL ||
 	    (b.p = malloc(OAUTH_MAX_BODY)) == NULL) {
 		err_set(e, ERR_INTERNAL, "cannot start libcurl");
 		goto out;
@@ -349,27 +401,27 @@ fetch(const struct conf_account *a, long long *until, struct err *e)
 		err_set(e, ERR_INTERNAL, "out of memory");
 		goto out;
 	}
-	curl_easy_setopt(curl, CURLOPT_URL, url);
-	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https");
-	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(curl, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	lc.easy_setopt(curl, CURLOPT_URL, url);
+	lc.easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https");
+	lc.easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+	lc.easy_setopt(curl, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
 	if (a->tls_ca_file != NULL)
-		curl_easy_setopt(curl, CURLOPT_CAINFO, a->tls_ca_file);
-	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, post);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)a->timeout);
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, cerr);
-	rc = curl_easy_perform(curl);
+		lc.easy_setopt(curl, CURLOPT_CAINFO, a->tls_ca_file);
+	lc.easy_setopt(curl, CURLOPT_POSTFIELDS, post);
+	lc.easy_setopt(curl, CURLOPT_TIMEOUT, (long)a->timeout);
+	lc.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	lc.easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+	lc.easy_setopt(curl, CURLOPT_WRITEDATA, &b);
+	lc.easy_setopt(curl, CURLOPT_ERRORBUFFER, cerr);
+	rc = lc.easy_perform(curl);
 	util_wipe(post, strlen(post));
 	if (rc != CURLE_OK && !b.too_big) {
 		err_set(e, rc == CURLE_PEER_FAILED_VERIFICATION ? ERR_TLS :
 		    ERR_TEMP, "token endpoint %s: %s", url, cerr[0] ? cerr :
-		    curl_easy_strerror(rc));
+		    lc.easy_strerror(rc));
 		goto out;
 	}
-	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+	lc.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
 	if (b.too_big) {
 		err_set(e, ERR_PROTOCOL, "token endpoint %s: answer larger "
 		    "than %d bytes", url, OAUTH_MAX_BODY);
@@ -420,7 +472,7 @@ out:
 	}
 	free(post);
 	if (curl != NULL)
-		curl_easy_cleanup(curl);
+		lc.easy_cleanup(curl);
 	return tok;
 }
 
