@@ -185,7 +185,9 @@ cache_path(const struct conf_account *a, const char *dir, char *buf,
 	    a->oauth2_scope : "", a->oauth2_token_url ? a->oauth2_token_url :
 	    "");
 	SHA256((unsigned char *)id, strlen(id), md);
-	i = (size_t)snprintf(buf, len, "%s/oauth2-%s-", dir, a->name);
+	/* Per user: root's printmail and lp's backend keep their own. */
+	i = (size_t)snprintf(buf, len, "%s/oauth2-%s-%ld-", dir, a->name,
+	    (long)geteuid());
 	for (size_t k = 0; k < 8 && i + 2 < len; k++, i += 2)
 		snprintf(buf + i, len - i, "%02x", md[k]);
 	return i < len ? 0 : -1;
