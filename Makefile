@@ -41,7 +41,8 @@ B := build
 COMMON_SRC := common/err.c common/outcome.c common/util.c common/log.c \
 	common/conf.c common/reply.c common/dotstuff.c common/smtp.c \
 	common/header.c common/xport_tls.c common/session.c \
-	common/mime.c common/advice.c common/oauth.c
+	common/mime.c common/advice.c common/oauth.c \
+	common/throttle.c
 COMMON_OBJ := $(COMMON_SRC:%.c=$(B)/%.o)
 FILTER_SRC := filter/printmail.c filter/spool.c
 FILTER_OBJ := $(FILTER_SRC:%.c=$(B)/%.o)
@@ -49,7 +50,7 @@ BACKEND_SRC := backend/email.c backend/job.c
 BACKEND_OBJ := $(BACKEND_SRC:%.c=$(B)/%.o)
 
 UNIT_TESTS := test_conf test_reply test_header test_dotstuff test_smtp \
-	test_spool test_mime test_job test_advice test_oauth
+	test_spool test_mime test_job test_advice test_oauth test_throttle
 UNIT_BINS  := $(UNIT_TESTS:%=$(B)/tests/%)
 
 .PHONY: all check unit integration demo bench install uninstall clean deps

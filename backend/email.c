@@ -43,6 +43,7 @@
 #include "outcome.h"
 #include "session.h"
 #include "smtp.h"
+#include "throttle.h"
 #include "util.h"
 
 #ifndef PM_SYSCONFDIR
@@ -74,8 +75,8 @@ static void
 log_to_cups(void *ctx, enum log_level level, const char *line)
 {
 	(void)ctx;
-	fprintf(stderr, "%s: %s\n", level == LOG_LVL_ERROR ? "ERROR" : "DEBUG",
-	    line);
+	fprintf(stderr, "%s: %s\n", level == LOG_LVL_ERROR ? "ERROR" :
+	    level == LOG_LVL_NOTICE ? "INFO" : "DEBUG", line);
 }
 
 static void
@@ -482,6 +483,7 @@ send_job(struct job *j, int fd, uint64_t size, struct err *e)
 	struct mime_msg		*mm = NULL;
 	struct smtp_msg		 m;
 	struct smtp		*s = NULL;
+	struct throttle_slot	 slot = { -1 };
 	struct addr_list	 all;
 	char			 helo[256], reply[256];
 	int			 last = 0, rc = -1;
@@ -506,6 +508,11 @@ send_job(struct job *j, int fd, uint64_t size, struct err *e)
 		for (i = 0; i < nw; i++)
 			fprintf(stderr, "WARNING: %s\n", warn[i]);
 	}
+	if (throttle_acquire(getenv("PRINTMAIL_RUN_DIR") ?
+	    getenv("PRINTMAIL_RUN_DIR") : SESSION_RUN_DIR, j->acct.name,
+	    j->acct.max_connections, j->acct.max_per_minute, 1,
+	    j->acct.timeout * 5, &slot, e) == -1)
+		goto out;
 	fprintf(stderr, "STATE: +connecting-to-device\n");
 	fprintf(stderr, "INFO: Connecting to %s port %d\n", j->acct.host,
 	    j->acct.port);
@@ -526,6 +533,7 @@ send_job(struct job *j, int fd, uint64_t size, struct err *e)
 	rc = 0;
 out:
 	smtp_free(s);
+	throttle_release(&slot);
 	mime_free(mm);
 	addr_list_clear(&all);
 	return rc;

@@ -9,6 +9,7 @@
 
 enum log_level {
 	LOG_LVL_ERROR = 0,
+	LOG_LVL_NOTICE,	/* for the user: waiting for a provider limit */
 	LOG_LVL_INFO,	/* steps: connected, TLS established, authenticated */
 	LOG_LVL_TRACE	/* the SMTP dialogue, one line each way */
 };

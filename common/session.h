@@ -21,8 +21,9 @@
 struct smtp *session_open(const struct conf_account *a, const char *helo,
 	    const char *cache_dir, struct err *e);
 
-/* Where tokens are cached by default. */
+/* Where tokens are cached and limits are kept, by default. */
 #define SESSION_CACHE_DIR	"/var/cache/printmail"
+#define SESSION_RUN_DIR		"/run/printmail"
 
 /* Our name for EHLO: the account's helo, else this host's name. */
 void	session_helo(const struct conf_account *a, char *buf, size_t len);

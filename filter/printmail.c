@@ -29,6 +29,7 @@
 #include "session.h"
 #include "smtp.h"
 #include "spool.h"
+#include "throttle.h"
 #include "util.h"
 
 #ifndef PM_SYSCONFDIR
@@ -58,9 +59,10 @@ static void
 log_to_stderr(void *ctx, enum log_level level, const char *line)
 {
 	(void)ctx;
-	if (level == LOG_LVL_ERROR || (verbose && level == LOG_LVL_INFO) ||
-	    (verbose > 0 && level == LOG_LVL_TRACE))
+	if (level == LOG_LVL_ERROR || (verbose && level != LOG_LVL_ERROR))
 		fprintf(stderr, "printmail: %s\n", line);
+	if (level == LOG_LVL_NOTICE)
+		syslog(LOG_NOTICE, "%s", line);
 }
 
 static void
@@ -69,6 +71,8 @@ log_to_stdout(void *ctx, enum log_level level, const char *line)
 	(void)ctx;
 	if (level == LOG_LVL_INFO)
 		printf("  ok    %s\n", line);
+	else if (level == LOG_LVL_NOTICE)
+		printf("  wait  %s\n", line);
 	else if (level == LOG_LVL_TRACE && verbose)
 		printf("        %s\n", line);
 	fflush(stdout);
@@ -379,6 +383,15 @@ cache_dir(void)
 	return d != NULL && *d != '\0' ? d : SESSION_CACHE_DIR;
 }
 
+/* The provider limits' files: $PRINTMAIL_RUN_DIR, else /run/printmail. */
+static const char *
+run_dir(void)
+{
+	const char *d = getenv("PRINTMAIL_RUN_DIR");
+
+	return d != NULL && *d != '\0' ? d : SESSION_RUN_DIR;
+}
+
 /* Misconfigurations go to the log (and with -v to stderr) first. */
 static void
 log_warnings(const struct conf_account *a)
@@ -400,6 +413,7 @@ run_send(const struct conf_account *a, const struct opts *o, struct err *e)
 	struct addr_list rcpts;
 	struct smtp_msg	 m;
 	struct smtp	*s = NULL;
+	struct throttle_slot slot = { -1 };
 	const char	*tmpdir = getenv("TMPDIR");
 	char		 helo[256];
 
@@ -414,6 +428,9 @@ run_send(const struct conf_account *a, const struct opts *o, struct err *e)
 	    spool_msg(&sp, &m, e) == -1)
 		goto out;
 	log_warnings(a);
+	if (throttle_acquire(run_dir(), a->name, a->max_connections,
+	    a->max_per_minute, 1, a->timeout * 5, &slot, e) == -1)
+		goto out;
 	session_helo(a, helo, sizeof(helo));
 	if ((s = session_open(a, helo, cache_dir(), e)) == NULL)
 		goto out;
@@ -422,6 +439,7 @@ run_send(const struct conf_account *a, const struct opts *o, struct err *e)
 out:
 	log_result(a, s, rcpts.n, (unsigned long long)m.size, e);
 	smtp_free(s);
+	throttle_release(&slot);
 	addr_list_clear(&rcpts);
 	spool_clear(&sp);
 	return e->kind == ERR_NONE ? 0 : -1;
@@ -431,8 +449,8 @@ static int
 run_check(const struct conf_account *a, struct err *e)
 {
 	struct smtp	*s;
+	struct throttle_slot slot = { -1 };
 	char		 helo[256];
-
 	const char	*warn[8];
 	size_t		 i, nwarn;
 
@@ -444,19 +462,26 @@ run_check(const struct conf_account *a, struct err *e)
 	nwarn = conf_warnings(a, warn, 8);
 	for (i = 0; i < nwarn; i++)
 		printf("  warn  %s\n", warn[i]);
-	session_helo(a, helo, sizeof(helo));
-	if ((s = session_open(a, helo, cache_dir(), e)) == NULL)
+	if (throttle_acquire(run_dir(), a->name, a->max_connections, 0, 0,
+	    a->timeout * 5, &slot, e) == -1)
 		return -1;
+	session_helo(a, helo, sizeof(helo));
+	if ((s = session_open(a, helo, cache_dir(), e)) == NULL) {
+		throttle_release(&slot);
+		return -1;
+	}
 	if (a->user == NULL)
 		printf("  ok    no user configured: not authenticating\n");
 	if (smtp_probe_mail(s, a->from, e) == -1) {
 		smtp_free(s);
+		throttle_release(&slot);
 		return -1;
 	}
 	printf("  ok    sender <%s> accepted (MAIL FROM probe, nothing "
 	    "sent)\n", a->from);
 	(void)smtp_rset(s, e);
 	smtp_free(s);
+	throttle_release(&slot);
 	if (e->kind != ERR_NONE)
 		return -1;
 	printf("Connection successful\n");

@@ -253,6 +253,55 @@ printf 'Subject: x\n\nx\n' | "$PM" -C "$CONF" -odi -oem -U -n a@x.test 2>"$W/err
 t_eq "ignored sendmail flags are not fatal" "$?" 0
 t_eq "nothing delivered by the failures above but the last" "$(pf_wait_mail 1 10; pf_count)" 1
 
+echo "# provider limits across parallel senders"
+# Postfix refuses a third concurrent connection from one client, as
+# Microsoft 365 refuses a fourth (432 4.3.2).
+postconf -c "$W/pf/etc" -e smtpd_client_connection_count_limit=2 \
+    smtpd_client_event_limit_exceptions=
+postfix -c "$W/pf/etc" reload >/dev/null 2>&1
+sleep 1
+export PRINTMAIL_RUN_DIR=$W/run
+parallel() { # CONF N: N senders at once; prints how many failed
+	local pids=() i fails=0
+	for i in $(seq 1 "$2"); do
+		printf 'Subject: p%s\n\nx\n' "$i" |
+		    "$PM" -C "$1" -v "p$i@x.test" 2>"$W/par.$i" &
+		pids+=($!)
+	done
+	for i in "${pids[@]}"; do
+		wait "$i" || fails=$((fails + 1))
+	done
+	echo "$fails"
+}
+conf "$W/nolimit.conf"
+pf_clear
+t_ok "control: without max_connections the server refuses some of 10" \
+    test "$(parallel "$W/nolimit.conf" 10)" -gt 0
+conf "$W/limit.conf" "max_connections = 2"
+pf_clear
+t_eq "max_connections = 2: all 10 parallel senders succeed" \
+    "$(parallel "$W/limit.conf" 10)" 0
+t_ok "all 10 delivered" pf_wait_mail 10 30
+cat "$W"/par.* >"$W/par.all"
+t_grep "waiting is reported with -v" "waiting: 2 connections of account [default] are in use" "$W/par.all"
+postconf -c "$W/pf/etc" -e smtpd_client_connection_count_limit=50
+postfix -c "$W/pf/etc" reload >/dev/null 2>&1
+# max_per_minute: two sent 58 s ago, four more now: two wait ~2 s.
+conf "$W/rate.conf" "max_per_minute = 4"
+mkdir -p "$W/run"
+now=$(date +%s)
+printf '%s\n%s\n' $((now - 58)) $((now - 58)) >"$W/run/default.rate"
+pf_clear
+start=$(date +%s%N)
+t_eq "max_per_minute = 4: four parallel senders succeed" \
+    "$(parallel "$W/rate.conf" 4)" 0
+elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
+t_ok "the last two waited for the minute to pass (${elapsed} ms)" test "$elapsed" -ge 1500
+cat "$W"/par.* >"$W/par.all"
+t_grep "rate waiting reported" "messages in the last minute (max_per_minute)" "$W/par.all"
+t_eq "the rate file holds the last minute's sends" "$(wc -l <"$W/run/default.rate")" 4
+unset PRINTMAIL_RUN_DIR
+
 echo "# a server that never answers: timeout, 75"
 SILENT_PORT=$(pf_free_port)
 openssl s_server -quiet -accept "$SILENT_PORT" -cert "$W/pf/tls/server.crt" \

@@ -1,0 +1,177 @@
+/*
+ * throttle.c: connection slots and the submission rate, with flock(2).
+ */
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "throttle.h"
+#include "log.h"
+#include "util.h"
+
+#define THROTTLE_WINDOW	60	/* seconds of the rate limit */
+#define THROTTLE_MAX_RATE	10000
+
+/* Files are shared by root, lp and the users who send mail. */
+static int
+open_shared(const char *path)
+{
+	int	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
+
+	if (fd != -1)
+		(void)fchmod(fd, 0666);
+	return fd;
+}
+
+static void
+nap(int ms)
+{
+	struct timespec	ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+/* Tries each slot once; returns the locked fd or -1 (errno EWOULDBLOCK). */
+static int
+try_slots(const char *dir, const char *account, int max_conn, int *broken)
+{
+	char	path[4096];
+	int	i, fd;
+
+	for (i = 0; i < max_conn; i++) {
+		snprintf(path, sizeof(path), "%s/%s.slot%d", dir, account, i);
+		if ((fd = open_shared(path)) == -1) {
+			*broken = 1;
+			return -1;
+		}
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return fd;
+		close(fd);
+	}
+	return -1;
+}
+
+/*
+ * Seconds to wait before one more submission fits in the window (0: it
+ * fits now and is recorded), or -1 when the file cannot be used.
+ */
+static long
+rate_check(const char *dir, const char *account, int max_per_min)
+{
+	char		 path[4096], line[32];
+	long long	*t = NULL, now = (long long)time(NULL);
+	size_t		 n = 0, i, keep;
+	long		 wait = 0;
+	FILE		*fp;
+	int		 fd;
+
+	snprintf(path, sizeof(path), "%s/%s.rate", dir, account);
+	if ((fd = open_shared(path)) == -1 || flock(fd, LOCK_EX) == -1 ||
+	    (fp = fdopen(fd, "r+")) == NULL) {
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	if ((t = calloc(THROTTLE_MAX_RATE + 1, sizeof(*t))) == NULL) {
+		fclose(fp);
+		return -1;
+	}
+	while (n < THROTTLE_MAX_RATE && fgets(line, sizeof(line), fp) != NULL) {
+		long long v = strtoll(line, NULL, 10);
+
+		if (v > now - THROTTLE_WINDOW && v <= now)
+			t[n++] = v;
+	}
+	/* Oldest first, as written; the oldest decides the wait. */
+	keep = n;
+	if ((int)n >= max_per_min)
+		wait = (long)(t[n - (size_t)max_per_min] + THROTTLE_WINDOW - now);
+	else
+		t[keep++] = now;
+	rewind(fp);
+	if (ftruncate(fd, 0) == 0)
+		for (i = 0; i < keep; i++)
+			fprintf(fp, "%lld\n", t[i]);
+	fflush(fp);
+	fclose(fp);	/* also drops the lock */
+	free(t);
+	return wait > 0 ? wait : (keep > n ? 0 : 1);
+}
+
+int
+throttle_acquire(const char *dir, const char *account, int max_conn,
+    int max_per_min, int submit, int max_wait_s, struct throttle_slot *slot,
+    struct err *e)
+{
+	int64_t	deadline = util_now_ms() + (int64_t)max_wait_s * 1000;
+	int	broken = 0, told = 0;
+	long	wait;
+
+	slot->fd = -1;
+	if ((max_conn <= 0 && (max_per_min <= 0 || !submit)) || dir == NULL)
+		return 0;
+	if (mkdir(dir, 01777) == 0)
+		(void)chmod(dir, 01777);
+	if (access(dir, W_OK | X_OK) == -1) {
+		log_msg(LOG_LVL_NOTICE, "provider limits not enforced: cannot "
+		    "use %s: %s", dir, strerror(errno));
+		return 0;
+	}
+	while (max_conn > 0) {
+		if ((slot->fd = try_slots(dir, account, max_conn, &broken)) != -1)
+			break;
+		if (broken) {
+			log_msg(LOG_LVL_NOTICE, "provider limits not enforced: "
+			    "cannot open lock files in %s", dir);
+			return 0;
+		}
+		if (!told++)
+			log_msg(LOG_LVL_NOTICE, "waiting: %d connections of "
+			    "account [%s] are in use (max_connections)",
+			    max_conn, account);
+		if (util_now_ms() >= deadline)
+			return err_set(e, ERR_TEMP, "waited %d s for one of the "
+			    "%d connections of account [%s]", max_wait_s,
+			    max_conn, account);
+		nap(200);
+	}
+	told = 0;
+	while (submit && max_per_min > 0) {
+		if ((wait = rate_check(dir, account, max_per_min)) == 0)
+			break;
+		if (wait < 0) {
+			log_msg(LOG_LVL_NOTICE, "provider limits not enforced: "
+			    "cannot use the rate file in %s", dir);
+			break;
+		}
+		if (!told++)
+			log_msg(LOG_LVL_NOTICE, "waiting %ld s: account [%s] "
+			    "sent %d messages in the last minute "
+			    "(max_per_minute)", wait, account, max_per_min);
+		if (util_now_ms() + wait * 1000 > deadline) {
+			throttle_release(slot);
+			return err_set(e, ERR_TEMP, "account [%s] reached "
+			    "max_per_minute (%d) and the wait would pass %d s",
+			    account, max_per_min, max_wait_s);
+		}
+		nap(wait > 1 ? 1000 : 250);
+	}
+	return 0;
+}
+
+void
+throttle_release(struct throttle_slot *slot)
+{
+	if (slot->fd != -1) {
+		close(slot->fd);
+		slot->fd = -1;
+	}
+}

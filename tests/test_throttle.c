@@ -1,0 +1,132 @@
+/*
+ * test_throttle.c: connection slots and the submission rate.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "throttle.h"
+#include "util.h"
+
+static char dir[] = "/tmp/pm-throttle.XXXXXX";
+
+static void
+slots(void **state)
+{
+	struct throttle_slot	a, b, c;
+	struct err		e;
+	int64_t			t0;
+
+	(void)state;
+	err_clear(&e);
+	assert_int_equal(throttle_acquire(dir, "acct", 2, 0, 1, 5, &a, &e), 0);
+	assert_int_equal(throttle_acquire(dir, "acct", 2, 0, 1, 5, &b, &e), 0);
+	assert_true(a.fd != -1 && b.fd != -1);
+	/* The third waits, then gives up as a temporary failure. */
+	t0 = util_now_ms();
+	assert_int_equal(throttle_acquire(dir, "acct", 2, 0, 1, 1, &c, &e), -1);
+	assert_int_equal(e.kind, ERR_TEMP);
+	assert_true(util_now_ms() - t0 >= 900);
+	assert_non_null(strstr(e.msg, "2 connections of account [acct]"));
+	/* Another account is not affected. */
+	err_clear(&e);
+	assert_int_equal(throttle_acquire(dir, "other", 2, 0, 1, 1, &c, &e), 0);
+	throttle_release(&c);
+	throttle_release(&a);
+	assert_int_equal(throttle_acquire(dir, "acct", 2, 0, 1, 1, &c, &e), 0);
+	throttle_release(&b);
+	throttle_release(&c);
+	throttle_release(&c);
+}
+
+static void
+rate(void **state)
+{
+	struct throttle_slot	s;
+	struct err		e;
+	char			path[256];
+	FILE			*fp;
+	int64_t			t0;
+	int			i;
+
+	(void)state;
+	err_clear(&e);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(throttle_acquire(dir, "r", 0, 3, 1, 5, &s, &e),
+		    0);
+		throttle_release(&s);
+	}
+	/* A fourth in the same minute would wait ~60 s: more than allowed. */
+	t0 = util_now_ms();
+	assert_int_equal(throttle_acquire(dir, "r", 0, 3, 1, 5, &s, &e), -1);
+	assert_int_equal(e.kind, ERR_TEMP);
+	assert_non_null(strstr(e.msg, "max_per_minute (3)"));
+	assert_true(util_now_ms() - t0 < 1000);
+	/* --check (no submission) is not held back by the rate. */
+	err_clear(&e);
+	assert_int_equal(throttle_acquire(dir, "r", 0, 3, 0, 5, &s, &e), 0);
+	/* Three sent 58 s ago: the next one waits about 2 s. */
+	snprintf(path, sizeof(path), "%s/w.rate", dir);
+	fp = fopen(path, "w");
+	for (i = 0; i < 3; i++)
+		fprintf(fp, "%lld\n", (long long)time(NULL) - 58);
+	fclose(fp);
+	t0 = util_now_ms();
+	assert_int_equal(throttle_acquire(dir, "w", 0, 3, 1, 10, &s, &e), 0);
+	assert_true(util_now_ms() - t0 >= 1000);
+	assert_true(util_now_ms() - t0 < 5000);
+}
+
+static void
+no_limits_no_files(void **state)
+{
+	struct throttle_slot	s;
+	struct err		e;
+
+	(void)state;
+	err_clear(&e);
+	assert_int_equal(throttle_acquire(dir, "none", 0, 0, 1, 1, &s, &e), 0);
+	assert_int_equal(s.fd, -1);
+	assert_int_equal(access("/tmp/pm-throttle-none", F_OK), -1);
+	/* An unusable directory skips the limits instead of stopping mail. */
+	assert_int_equal(throttle_acquire("/proc/nonexistent/x", "a", 3, 30, 1,
+	    1, &s, &e), 0);
+	assert_int_equal(e.kind, ERR_NONE);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) == NULL ? -1 : 0;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[300];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(slots),
+		cmocka_unit_test(rate),
+		cmocka_unit_test(no_limits_no_files),
+	};
+
+	return cmocka_run_group_tests_name("throttle", tests, setup, teardown);
+}
