@@ -148,6 +148,20 @@ sed -i 's/^port = .*/port = 465/' "$W/pm.conf"
 "$PM" --check -C "$W/pm.conf" >"$W/out" 2>&1
 t_grep "465 with STARTTLS named (warn)" "port 465 expects TLS from the first byte" "$W/out"
 
+echo "# the CUPS backend prints the same fix on its ERROR: lines"
+BE=$(dirname "$PM")/email
+printf '%%PDF-1.4\n%%%%EOF\n' >"$W/doc.pdf"
+fake -a "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox. Visit https://aka.ms/smtp_auth_disabled for more information. [XX0PR00CA0000.namprd00.prod.outlook.com]"
+conf "to = ketoan@khachhang.vn"
+DEVICE_URI=email:/default PRINTER=invoices PRINTMAIL_CONFIG=$W/pm.conf \
+    PRINTMAIL_RUN_DIR=$W/run "$BE" 1 ketoan "Invoice" 1 "" "$W/doc.pdf" \
+    >"$W/be" 2>&1
+t_eq "backend: S2 missing stops the queue (CUPS_BACKEND_STOP)" "$?" 4
+t_grep "backend ERROR quotes the reply" "ERROR: AUTH (LOGIN) refused by 127.0.0.1: 535 5.7.139" "$W/be"
+t_grep "backend ERROR names S2" "ERROR: Fix: SMTP AUTH is off for this mailbox: S2: enable Authenticated SMTP" "$W/be"
+t_grep "backend says how to resume" "cupsenable invoices" "$W/be"
+t_grep "backend marks the account failing" "STATE: +printmail-account-error" "$W/be"
+
 echo "# failures after DATA when sending"
 fake -d "554 5.2.252 SendAsDenied; hoadon@congty.com not allowed to send as scan@printer.local; STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied; Failed to process message due to a permanent exception [XX0PR00CA0000.namprd00.prod.outlook.com]"
 conf "rewrite_from = no"
