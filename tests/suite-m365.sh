@@ -151,6 +151,9 @@ t_grep "465 with STARTTLS named (warn)" "port 465 expects TLS from the first byt
 echo "# the CUPS backend prints the same fix on its ERROR: lines"
 BE=$(dirname "$PM")/email
 printf '%%PDF-1.4\n%%%%EOF\n' >"$W/doc.pdf"
+# The backend reads the document as lp, as from CUPS's spool.
+chmod 755 "$W"
+chmod 644 "$W/doc.pdf"
 fake -a "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox. Visit https://aka.ms/smtp_auth_disabled for more information. [XX0PR00CA0000.namprd00.prod.outlook.com]"
 conf "to = ketoan@khachhang.vn"
 DEVICE_URI=email:/default PRINTER=invoices PRINTMAIL_CONFIG=$W/pm.conf \
