@@ -101,7 +101,7 @@ integration: deps $(B)/printmail
 check: deps $(UNIT_BINS) $(B)/printmail $(B)/email $(B)/tests/fake_m365
 	@SANITIZER='$(SANITIZER)' bash tests/run-all $(B)/printmail $(UNIT_BINS)
 
-demo: deps $(B)/printmail
+demo: deps $(B)/printmail $(B)/email
 	@bash tests/demo.sh $(B)/printmail
 
 bench: deps $(B)/printmail

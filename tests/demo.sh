@@ -1,25 +1,34 @@
 #!/usr/bin/env bash
-# make demo: printmail sends an invoice e-mail through a private Postfix
-# that stands in for Microsoft 365 (STARTTLS on a loopback port, AUTH with
-# an app password), then shows what arrived.  Stops everything it started.
+# make demo: the main job, on this machine, with stand-ins for the cloud.
+# A private Postfix plays Microsoft 365 (STARTTLS on a loopback port, AUTH
+# with an app password); a private cupsd gets an e-mail queue made with one
+# lpadmin line; an invoice PDF with a Vietnamese title is printed to it; the
+# demo shows what arrived and checks the attachment is the printed PDF.
+# Everything it started is stopped at the end.
 set -u
 PM=$(realpath "$1")
+BE=$(dirname "$PM")/email
 HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
 . "$HERE/lib/postfix.sh"
+. "$HERE/lib/cupsd.sh"
+. "$HERE/lib/mime.sh"
+. "$HERE/lib/pdf.sh"
 
 if [ "$(id -u)" != 0 ]; then
-	echo "make demo needs root: it runs a private Postfix on loopback." >&2
+	echo "make demo needs root: it runs a private Postfix and cupsd." >&2
 	exit 1
 fi
 W=$(mktemp -d /tmp/printmail-demo.XXXXXX)
 chmod 755 "$W"
-trap 'pf_stop; rm -rf "$W"' EXIT
+trap 'cups_stop; pf_stop; rm -rf "$W"' EXIT
+say() { printf '\n%s\n' "$*"; }
 
-echo "1. Starting a private Postfix as the stand-in for smtp.office365.com"
+say "1. A private Postfix stands in for smtp.office365.com"
 pf_start "$W/pf" || exit 1
-echo "   STARTTLS on 127.0.0.1:$PF_PORT, AUTH for $PF_USER with an app password"
+echo "   STARTTLS on 127.0.0.1:$PF_PORT; mailbox $PF_USER with an app password"
 
-echo "2. Writing the config (mode 600: it holds the app password)"
+say "2. The config, /etc/printmail.conf here $W/printmail.conf (mode 600)"
 (umask 077; cat >"$W/printmail.conf" <<EOC
 [default]
 host = 127.0.0.1
@@ -30,36 +39,54 @@ user = $PF_USER
 password = $PF_PASS
 from = $PF_USER
 from_name = Phòng Kế toán
+to = ketoan@khachhang.vn
+subject = {title}
 EOC
 )
-sed 's/^password = .*/password = ******** (hidden)/' "$W/printmail.conf" | sed 's/^/   | /'
+sed 's/^password = .*/password = ******** (the app password)/' \
+    "$W/printmail.conf" | sed 's/^/   | /'
 
-echo "3. printmail --check"
+say "3. printmail --check: can this account send?"
 "$PM" --check -C "$W/printmail.conf" | sed 's/^/   | /'
 
-echo "4. Sending an invoice e-mail as an application would (printmail -t -i)"
-cat <<'EOM' | tee "$W/message" | sed 's/^/   > /'
-From: Accounting app <app@server.local>
-To: Khách hàng <ketoan@khachhang.vn>
-Subject: Hóa đơn GTGT số 0001234
+say "4. A private cupsd, and the queue: one lpadmin line"
+cups_start "$W/cups" "$BE" "$W/printmail.conf" || exit 1
+echo "   \$ lpadmin -p Email-Invoices -E -v email:/default -P printmail.ppd"
+lpadmin -p Email-Invoices -E -v email:/default -P "$ROOT/packaging/printmail.ppd" 2>/dev/null
+lpstat -v Email-Invoices | sed 's/^/   /'
 
-Kính gửi Quý khách,
-đính kèm là hóa đơn số 0001234.
-EOM
-"$PM" -C "$W/printmail.conf" -t -i <"$W/message"
-rc=$?
-echo "   printmail exited $rc"
+TITLE="Hóa đơn GTGT số 0001234"
+say "5. The accountant prints the invoice \"$TITLE\""
+make_pdf "$W/invoice.pdf" "INVOICE 0001234 - Total 12.500.000 VND"
+echo "   \$ lp -d Email-Invoices -t \"$TITLE\" < invoice.pdf"
+lp -d Email-Invoices -t "$TITLE" <"$W/invoice.pdf" | sed 's/^/   /'
 
-echo "5. What the recipient's server received"
-if ! pf_wait_mail 1 20; then
-	echo "   nothing arrived: see $W/pf/maillog" >&2
+say "6. What the customer's mailbox received"
+if ! pf_wait_mail 1 30; then
+	echo "   nothing arrived; the CUPS log says:" >&2
+	grep -E "ERROR|INFO" "$W/cups/log/error_log" | tail -5 >&2
 	exit 1
 fi
 M=$(pf_last)
-sed 's/^/   | /' "$M"
-echo "   envelope: $(tr '\n' ' ' <"${M%.eml}.env")"
-echo
-echo "The message went over TLS, logged in with the app password, and its"
-echo "From became the mailbox ($PF_USER) with the application's address kept"
-echo "as Reply-To, which is what Microsoft 365 needs to accept it."
-[ "$rc" -eq 0 ]
+sed '/^$/q' "$M" | grep -E '^(From|To|Subject|Date|Message-ID|MIME-Version|Content-Type):' |
+    sed 's/^/   | /'
+echo "   | Subject, decoded: $(mime_decode_words "$(mime_header "$M" Subject)")"
+mime_attachment "$M" "$W/received.pdf"
+fname=$(grep -o "filename\*=UTF-8''[^[:space:]]*" "$M" | sed "s/^filename\*=UTF-8''//")
+echo "   | attachment: \"$(mime_pct_decode "$fname")\", $(stat -c %s "$W/received.pdf") bytes, application/pdf"
+echo "   | envelope: $(tr '\n' ' ' <"${M%.eml}.env")"
+
+say "7. Is the attachment exactly what was printed?"
+if cmp -s "$W/invoice.pdf" "$W/received.pdf"; then
+	echo "   yes: $(sha256sum <"$W/received.pdf" | cut -c1-16)... on both sides"
+	rc=0
+else
+	echo "   NO: the attachment differs from the printed PDF" >&2
+	rc=1
+fi
+
+say "In plain words: the print job went from CUPS to the e-mail backend, which"
+echo "logged in to the mail server over TLS with the app password and sent the"
+echo "invoice as a PDF attachment named after the document, From the mailbox,"
+echo "To the account's recipient. Stopping the private cupsd and Postfix."
+exit $rc
