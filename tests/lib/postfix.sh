@@ -41,6 +41,29 @@ pf_make_ca() {
 	    -out "$d/server.crt" 2>/dev/null
 }
 
+# The internal services every instance needs, for master.cf.
+pf_services() {
+	cat <<'EOS'
+cleanup   unix n - n - 0 cleanup
+qmgr      unix n - n 300 1 qmgr
+tlsmgr    unix - - n 1000? 1 tlsmgr
+rewrite   unix - - n - - trivial-rewrite
+bounce    unix - - n - 0 bounce
+defer     unix - - n - 0 bounce
+trace     unix - - n - 0 bounce
+verify    unix - - n - 1 verify
+flush     unix n - n 1000? 0 flush
+proxymap  unix - - n - - proxymap
+showq     unix n - n - - showq
+error     unix - - n - - error
+retry     unix - - n - - error
+discard   unix - - n - - discard
+anvil     unix - - n - 1 anvil
+scache    unix - - n - 1 scache
+postlog   unix-dgram n - n - 1 postlogd
+EOS
+}
+
 pf_start() {
 	PF_DIR=$1
 	mkdir -p "$PF_DIR"/etc "$PF_DIR"/queue "$PF_DIR"/data "$PF_DIR"/mail \
@@ -120,23 +143,7 @@ EOS
 127.0.0.1:$PF_PORT inet n - n - - smtpd
 $v6
 127.0.0.1:$PF_TLS_PORT inet n - n - - smtpd -o smtpd_tls_wrappermode=yes
-cleanup   unix n - n - 0 cleanup
-qmgr      unix n - n 300 1 qmgr
-tlsmgr    unix - - n 1000? 1 tlsmgr
-rewrite   unix - - n - - trivial-rewrite
-bounce    unix - - n - 0 bounce
-defer     unix - - n - 0 bounce
-trace     unix - - n - 0 bounce
-verify    unix - - n - 1 verify
-flush     unix n - n 1000? 0 flush
-proxymap  unix - - n - - proxymap
-showq     unix n - n - - showq
-error     unix - - n - - error
-retry     unix - - n - - error
-discard   unix - - n - - discard
-anvil     unix - - n - 1 anvil
-scache    unix - - n - 1 scache
-postlog   unix-dgram n - n - 1 postlogd
+$(pf_services)
 capture   unix - n n - - pipe user=nobody argv=$PF_DIR/capture.sh \${sender} \${recipient}
 EOS
 	postfix -c "$PF_DIR/etc" check >"$PF_DIR/check.log" 2>&1 || {
@@ -211,4 +218,72 @@ pf_clear() {
 # pf_last: the newest delivered message file.
 pf_last() {
 	ls -t "$PF_MAIL"/*.eml 2>/dev/null | head -n 1
+}
+
+# pf_start_relay DIR PRINTMAIL CONFIG ACCOUNT USER: a second Postfix, the
+# site's relay for scanners: plain SMTP from loopback on $RL_PORT (old
+# scanners cannot do TLS or AUTH), every message handed to printmail by a
+# pipe transport running as USER, one recipient per call.  Sets RL_DIR,
+# RL_PORT, RL_PID.
+pf_start_relay() {
+	RL_DIR=$1
+	local pm=$2 conf=$3 acct=$4 user=$5
+	mkdir -p "$RL_DIR"/etc "$RL_DIR"/queue "$RL_DIR"/data
+	chmod 755 "$RL_DIR"
+	chown postfix "$RL_DIR"/data
+	RL_PORT=$(pf_free_port) || return 1
+	cat >"$RL_DIR/etc/main.cf" <<EOS
+compatibility_level = 3.6
+queue_directory = $RL_DIR/queue
+data_directory = $RL_DIR/data
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = relay.$PF_DOMAIN
+mydestination =
+inet_interfaces = loopback-only
+inet_protocols = all
+maillog_file = $RL_DIR/maillog
+maillog_file_prefixes = $RL_DIR
+alias_maps =
+alias_database =
+local_recipient_maps =
+mynetworks = 127.0.0.0/8 [::1]/128
+smtpd_relay_restrictions = permit_mynetworks, reject
+default_transport = printmail
+relay_transport = printmail
+printmail_destination_recipient_limit = 1
+queue_run_delay = 300s
+minimal_backoff_time = 300s
+EOS
+	cat >"$RL_DIR/etc/master.cf" <<EOS
+127.0.0.1:$RL_PORT inet n - n - - smtpd
+$(pf_services)
+printmail unix - n n - - pipe user=$user argv=$pm -C $conf -a $acct -f \${sender} -- \${recipient}
+EOS
+	postfix -c "$RL_DIR/etc" check >"$RL_DIR/check.log" 2>&1 &&
+	    postfix -c "$RL_DIR/etc" start >"$RL_DIR/start.log" 2>&1 || {
+		cat "$RL_DIR"/check.log "$RL_DIR"/start.log >&2
+		return 1
+	}
+	RL_PID=$(tr -d ' ' <"$RL_DIR/queue/pid/master.pid")
+	pf_wait_port "$RL_PORT"
+}
+
+# pf_stop_relay: stops the relay started by pf_start_relay, by its PID.
+pf_stop_relay() {
+	local i
+	[ -n "${RL_PID:-}" ] || return 0
+	postfix -c "$RL_DIR/etc" stop >/dev/null 2>&1 || kill "$RL_PID" 2>/dev/null
+	for i in $(seq 1 100); do
+		kill -0 "$RL_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$RL_PID" 2>/dev/null && kill -9 "$RL_PID" 2>/dev/null
+	RL_PID=
+}
+
+# pf_relay_queued: messages waiting in the relay's queue.
+pf_relay_queued() {
+	find "$RL_DIR/queue/deferred" "$RL_DIR/queue/active" \
+	    "$RL_DIR/queue/incoming" -type f 2>/dev/null | wc -l
 }
