@@ -12,6 +12,8 @@ VERSION    := 0.1.0
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
 PPDDIR     ?= $(PREFIX)/share/ppd/printmail
+MANDIR     ?= $(PREFIX)/share/man
+DOCDIR     ?= $(PREFIX)/share/doc/printmail
 CUPS_SERVERBIN ?= $(shell cups-config --serverbin 2>/dev/null || echo /usr/lib/cups)
 SYSCONFDIR ?= /etc
 DESTDIR    ?=
@@ -53,7 +55,7 @@ UNIT_TESTS := test_conf test_reply test_header test_dotstuff test_smtp \
 	test_spool test_mime test_job test_advice test_oauth test_throttle
 UNIT_BINS  := $(UNIT_TESTS:%=$(B)/tests/%)
 
-.PHONY: all check unit integration demo bench install uninstall clean deps
+.PHONY: all check unit integration demo bench install uninstall clean deps deb
 # Keep test objects: no "rm" lines after the closing test summary.
 .SECONDARY:
 all: $(B)/printmail $(B)/email
@@ -115,11 +117,34 @@ install: $(B)/printmail $(B)/email
 	install -m 0755 $(B)/printmail $(DESTDIR)$(BINDIR)/printmail
 	install -m 0700 $(B)/email $(DESTDIR)$(CUPS_SERVERBIN)/backend/email
 	install -m 0644 packaging/printmail.ppd $(DESTDIR)$(PPDDIR)/printmail.ppd
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DOCDIR)/examples
+	install -m 0644 packaging/man/printmail.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 packaging/man/printmail.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 packaging/man/printmail-backend.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 packaging/printmail.conf.example \
+		$(DESTDIR)$(DOCDIR)/examples/printmail.conf
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/printmail \
 		$(DESTDIR)$(CUPS_SERVERBIN)/backend/email \
-		$(DESTDIR)$(PPDDIR)/printmail.ppd
+		$(DESTDIR)$(PPDDIR)/printmail.ppd \
+		$(DESTDIR)$(MANDIR)/man1/printmail.1 \
+		$(DESTDIR)$(MANDIR)/man5/printmail.conf.5 \
+		$(DESTDIR)$(MANDIR)/man8/printmail-backend.8 \
+		$(DESTDIR)$(DOCDIR)/examples/printmail.conf
+
+# make deb: a binary package built with debhelper in a copy of the tree;
+# the .deb lands in build/deb/ and is checked with lintian.
+deb:
+	rm -rf $(B)/deb
+	mkdir -p $(B)/deb/printmail-$(VERSION)
+	tar --exclude=./build --exclude=./.git -cf - . | \
+		tar -C $(B)/deb/printmail-$(VERSION) -xf -
+	cp -r packaging/debian $(B)/deb/printmail-$(VERSION)/debian
+	cd $(B)/deb/printmail-$(VERSION) && dpkg-buildpackage -b -uc -us
+	lintian --fail-on error,warning $(B)/deb/printmail_$(VERSION)-1_*.deb
+	@ls $(B)/deb/*.deb
 
 clean:
 	rm -rf $(B)
