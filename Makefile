@@ -46,7 +46,7 @@ COMMON_SRC := common/err.c common/outcome.c common/util.c common/log.c \
 	common/mime.c common/advice.c common/oauth.c \
 	common/throttle.c
 COMMON_OBJ := $(COMMON_SRC:%.c=$(B)/%.o)
-FILTER_SRC := filter/printmail.c filter/spool.c
+FILTER_SRC := filter/printmail.c filter/spool.c filter/rewrite.c
 FILTER_OBJ := $(FILTER_SRC:%.c=$(B)/%.o)
 BACKEND_SRC := backend/email.c backend/job.c
 BACKEND_OBJ := $(BACKEND_SRC:%.c=$(B)/%.o)

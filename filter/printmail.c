@@ -28,6 +28,7 @@
 #include "outcome.h"
 #include "session.h"
 #include "smtp.h"
+#include "rewrite.h"
 #include "spool.h"
 #include "throttle.h"
 #include "util.h"
@@ -220,160 +221,6 @@ log_result(const struct conf_account *a, const struct smtp *s, size_t nrcpt,
 		fprintf(stderr, "printmail: %s\n", line);
 }
 
-static int
-add_rcpts(struct addr_list *l, const char *value, struct err *e)
-{
-	return header_addresses(value, l, e);
-}
-
-/* Recipients from argv and, with -t, from To/Cc/Bcc; Bcc always goes. */
-static int
-collect_rcpts(struct spool *sp, const struct opts *o, struct addr_list *l,
-    struct err *e)
-{
-	static const char *fields[] = { "To", "Cc", "Bcc" };
-	struct addr_list	 all;
-	size_t			 i, j, k;
-	long			 idx;
-	int			 rc = -1;
-
-	memset(&all, 0, sizeof(all));
-	for (i = 0; i < (size_t)o->nrcpt; i++)
-		if (add_rcpts(&all, o->rcpt[i], e) == -1)
-			goto out;
-	for (k = 0; k < 3; k++) {
-		for (idx = header_find(&sp->hdr, fields[k], 0); idx != -1;) {
-			if (o->extract) {
-				char *v = header_value(&sp->hdr, (size_t)idx);
-
-				if (v == NULL) {
-					err_sys(e, ERR_INTERNAL, "malloc");
-					goto out;
-				}
-				if (add_rcpts(&all, v, e) == -1) {
-					free(v);
-					goto out;
-				}
-				free(v);
-			}
-			if (k == 2) {
-				header_remove(&sp->hdr, (size_t)idx);
-				idx = header_find(&sp->hdr, fields[k],
-				    (size_t)idx);
-			} else
-				idx = header_find(&sp->hdr, fields[k],
-				    (size_t)idx + 1);
-		}
-	}
-	/* Each address once; each one must be a full address. */
-	for (i = 0; i < all.n; i++) {
-		const char *at = strrchr(all.v[i], '@');
-
-		if (at == NULL || at == all.v[i] || at[1] == '\0') {
-			err_set(e, ERR_USAGE, "recipient \"%.128s\" is not a "
-			    "full address (user@domain)", all.v[i]);
-			goto out;
-		}
-		for (j = 0; j < l->n; j++)
-			if (util_strcaseeq(l->v[j], all.v[i]))
-				break;
-		if (j == l->n && addr_list_add(l, all.v[i], strlen(all.v[i]),
-		    e) == -1)
-			goto out;
-	}
-	if (l->n == 0) {
-		err_set(e, ERR_USAGE, "no recipients: give addresses on the "
-		    "command line or use -t");
-		goto out;
-	}
-	rc = 0;
-out:
-	addr_list_clear(&all);
-	return rc;
-}
-
-/*
- * Microsoft 365 refuses a From that is not the authenticated mailbox
- * (SendAsDenied): put the account's address in From and keep the original
- * sender reachable through Reply-To.
- */
-static int
-fix_from(struct spool *sp, const struct conf_account *a, const struct opts *o,
-    struct err *e)
-{
-	char		*value = NULL, *addr = NULL, *display = NULL, *mb = NULL;
-	const char	*name;
-	long		 idx = header_find(&sp->hdr, "From", 0);
-	int		 rc = -1;
-
-	if (idx != -1) {
-		if ((value = header_value(&sp->hdr, (size_t)idx)) == NULL) {
-			err_sys(e, ERR_INTERNAL, "malloc");
-			goto out;
-		}
-		if (header_mailbox(value, &addr, &display, e) == -1)
-			goto out;
-		if (util_strcaseeq(addr, a->from) || !a->rewrite_from) {
-			rc = 0;
-			goto out;
-		}
-	}
-	name = o->fullname ? o->fullname : a->from_name ? a->from_name :
-	    display;
-	if ((mb = header_address(name, a->from)) == NULL) {
-		err_sys(e, ERR_INTERNAL, "malloc");
-		goto out;
-	}
-	if (idx != -1)
-		header_remove(&sp->hdr, (size_t)idx);
-	else
-		idx = 0;
-	if (header_insert(&sp->hdr, (size_t)idx, "From", mb, e) == -1)
-		goto out;
-	/* The original sender: the From we replaced, else -f. */
-	if (value == NULL && o->sender != NULL && *o->sender != '\0' &&
-	    strchr(o->sender, '@') != NULL &&
-	    !util_strcaseeq(o->sender, a->from)) {
-		char *cleaned = header_text(o->sender);
-
-		value = cleaned;
-		if (value == NULL) {
-			err_sys(e, ERR_INTERNAL, "malloc");
-			goto out;
-		}
-	}
-	if (value != NULL && header_find(&sp->hdr, "Reply-To", 0) == -1 &&
-	    header_insert(&sp->hdr, (size_t)idx + 1, "Reply-To", value,
-	    e) == -1)
-		goto out;
-	rc = 0;
-out:
-	free(value);
-	free(addr);
-	free(display);
-	free(mb);
-	return rc;
-}
-
-static int
-add_missing(struct spool *sp, const struct conf_account *a, struct err *e)
-{
-	char	buf[256];
-
-	if (header_find(&sp->hdr, "Message-ID", 0) == -1) {
-		if (header_message_id(buf, sizeof(buf),
-		    strrchr(a->from, '@') + 1, e) == -1 ||
-		    header_insert(&sp->hdr, 0, "Message-ID", buf, e) == -1)
-			return -1;
-	}
-	if (header_find(&sp->hdr, "Date", 0) == -1) {
-		header_date(buf, sizeof(buf), time(NULL));
-		if (header_insert(&sp->hdr, 0, "Date", buf, e) == -1)
-			return -1;
-	}
-	return 0;
-}
-
 /* The token cache: $PRINTMAIL_CACHE_DIR, else /var/cache/printmail. */
 static const char *
 cache_dir(void)
@@ -423,8 +270,10 @@ run_send(const struct conf_account *a, const struct opts *o, struct err *e)
 	if (tmpdir == NULL || *tmpdir == '\0')
 		tmpdir = "/tmp";
 	if (spool_read(&sp, STDIN_FILENO, !o->ignore_dots, tmpdir, e) == -1 ||
-	    collect_rcpts(&sp, o, &rcpts, e) == -1 ||
-	    fix_from(&sp, a, o, e) == -1 || add_missing(&sp, a, e) == -1 ||
+	    rewrite_recipients(&sp, o->rcpt, (size_t)o->nrcpt, o->extract,
+	    &rcpts, e) == -1 ||
+	    rewrite_from(&sp, a, o->sender, o->fullname, e) == -1 ||
+	    rewrite_add_missing(&sp, a, e) == -1 ||
 	    spool_msg(&sp, &m, e) == -1)
 		goto out;
 	log_warnings(a);
