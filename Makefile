@@ -55,7 +55,19 @@ UNIT_TESTS := test_conf test_reply test_header test_dotstuff test_smtp \
 	test_spool test_mime test_job test_advice test_oauth test_throttle
 UNIT_BINS  := $(UNIT_TESTS:%=$(B)/tests/%)
 
-.PHONY: all check unit integration demo bench install uninstall clean deps deb
+# Fuzz targets: libFuzzer with clang for `make fuzz`; the same targets with
+# a replay driver (tests/fuzz/replay.c) for `make check`, so the seed corpus
+# and every input that ever crashed (tests/fuzz/regress/TARGET/) run always.
+FUZZ_TARGETS := fuzz_reply fuzz_conf fuzz_message fuzz_job fuzz_encode \
+	fuzz_smtp
+FUZZ_SECONDS ?= 30
+FUZZ_CC      ?= clang
+FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined
+FUZZ_LIBSRC  := $(COMMON_SRC) backend/job.c filter/spool.c filter/rewrite.c
+REPLAY_BINS  := $(FUZZ_TARGETS:%=$(B)/fuzz-replay/%)
+
+.PHONY: all check unit integration demo bench install uninstall clean deps deb fuzz
 # Keep test objects: no "rm" lines after the closing test summary.
 .SECONDARY:
 all: $(B)/printmail $(B)/email
@@ -76,6 +88,38 @@ $(B)/email: $(BACKEND_OBJ) $(B)/libprintmail.a
 
 $(B)/tests/test_job: $(B)/tests/test_job.o $(B)/backend/job.o $(B)/libprintmail.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SSL_LIBS)
+
+$(B)/fuzz-replay/%: $(B)/tests/fuzz/%.o $(B)/tests/fuzz/replay.o \
+		$(B)/backend/job.o $(B)/filter/spool.o $(B)/filter/rewrite.o \
+		$(B)/libprintmail.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(SSL_LIBS)
+
+$(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIBSRC)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(ALL_CPPFLAGS) $(FUZZ_FLAGS) $(SSL_CFLAGS) -std=c11 \
+		-o $@ $< $(FUZZ_LIBSRC) $(SSL_LIBS)
+
+# make fuzz FUZZ_SECONDS=N: each target for N seconds from its seeds; new
+# inputs go to build/fuzz/corpus, a crash stops with its input in build/fuzz/
+# (copy it to tests/fuzz/regress/TARGET/ once fixed).
+fuzz: deps $(FUZZ_TARGETS:%=$(B)/fuzz/%)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(B)/fuzz/corpus/$$t tests/fuzz/regress/$$t; \
+		echo "=== $$t ($(FUZZ_SECONDS) s)"; \
+		rc=0; $(B)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+			-rss_limit_mb=1024 -print_final_stats=1 \
+			-artifact_prefix=$(B)/fuzz/$$t- \
+			$(B)/fuzz/corpus/$$t tests/fuzz/corpus/$$t \
+			tests/fuzz/regress/$$t >$(B)/fuzz/$$t.log 2>&1 || rc=$$?; \
+		grep -E "^(stat::number_of_executed_units|SUMMARY)" \
+			$(B)/fuzz/$$t.log || true; \
+		if [ $$rc -ne 0 ]; then \
+			echo "not ok - $$t stopped on a crash, leak or timeout:"; \
+			grep -E "^(==|SUMMARY|artifact_prefix|Test unit written)" \
+				$(B)/fuzz/$$t.log | head -20; \
+			echo "fuzz: 0 passed, 1 failed"; exit 1; fi; \
+	done; echo "fuzz: $(words $(FUZZ_TARGETS)) passed, 0 failed"
 
 # Test servers, built for the suites (not installed).
 $(B)/tests/fake_m365: $(B)/tests/fake_m365.o
@@ -100,7 +144,8 @@ unit: deps $(UNIT_BINS)
 integration: deps $(B)/printmail
 	@bash tests/integration.sh $(B)/printmail
 
-check: deps $(UNIT_BINS) $(B)/printmail $(B)/email $(B)/tests/fake_m365
+check: deps $(UNIT_BINS) $(B)/printmail $(B)/email $(B)/tests/fake_m365 \
+		$(REPLAY_BINS)
 	@SANITIZER='$(SANITIZER)' bash tests/run-all $(B)/printmail $(UNIT_BINS)
 
 demo: deps $(B)/printmail $(B)/email

@@ -368,6 +368,7 @@ job_addresses(const char *value, struct addr_list *l, struct err *e)
 	memset(&tmp, 0, sizeof(tmp));
 	if (header_addresses(value, &tmp, e) == -1)
 		return -1;
+	/* All or nothing: check every address before adding any. */
 	for (i = 0; i < tmp.n; i++) {
 		if (!plain_address(tmp.v[i])) {
 			err_set(e, ERR_DATA, "\"%.100s\" is not an e-mail "
@@ -375,6 +376,8 @@ job_addresses(const char *value, struct addr_list *l, struct err *e)
 			addr_list_clear(&tmp);
 			return -1;
 		}
+	}
+	for (i = 0; i < tmp.n; i++) {
 		if (addr_list_add(l, tmp.v[i], strlen(tmp.v[i]), e) == -1) {
 			addr_list_clear(&tmp);
 			return -1;

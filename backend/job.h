@@ -73,8 +73,9 @@ char	*job_filename(const char *docname, const char *title, const char *job);
 
 /*
  * Adds the addresses of a recipient list ("a@x.vn, Name <b@y.vn>") to l,
- * refusing anything that is not a plain local@domain address.  Returns 0,
- * or -1 with ERR_DATA naming the bad address.
+ * refusing anything that is not a plain local@domain address.  All or
+ * nothing: on failure l is as it was.  Returns 0, or -1 with ERR_DATA
+ * naming the bad address.
  */
 int	job_addresses(const char *value, struct addr_list *l, struct err *e);
 

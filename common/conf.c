@@ -321,7 +321,8 @@ open_checked(const char *path, const char *what, struct err *e)
 {
 	int	fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* Non-blocking: a FIFO named by mistake must not hang us. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd == -1) {
 		if (errno == EACCES)
 			return err_sys(e, ERR_CONFIG,
@@ -346,6 +347,12 @@ conf_read_secret_file(const char *path, const char *what, struct err *e)
 		return NULL;
 	if (fstat(fd, &st) == -1) {
 		err_sys(e, ERR_CONFIG, "cannot stat %s %s", what, path);
+		close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err_set(e, ERR_CONFIG, "%s %s is not a regular file", what,
+		    path);
 		close(fd);
 		return NULL;
 	}

@@ -207,6 +207,17 @@ password_file(void **state)
 	assert_int_equal(load(text, 0644, NULL, &a, &e), ERR_CONFIG);
 	assert_non_null(strstr(e.msg, "is empty"));
 
+	/* A FIFO would block a plain open(): refused at once instead. */
+	{
+		char fifo[300];
+
+		snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+		assert_int_equal(mkfifo(fifo, 0600), 0);
+		snprintf(text, sizeof(text), "[default]\nhost = h\nfrom = a@b\n"
+		    "user = a@b\npassword_file = %s\n", fifo);
+		assert_int_equal(load(text, 0644, NULL, &a, &e), ERR_CONFIG);
+		assert_non_null(strstr(e.msg, "not a regular file"));
+	}
 	snprintf(text, sizeof(text), "[default]\nhost = h\nfrom = a@b\n"
 	    "user = a@b\npassword_file = %s/missing\n", dir);
 	assert_int_equal(load(text, 0644, NULL, &a, &e), ERR_CONFIG);

@@ -210,6 +210,10 @@ recipient_policy(void **state)
 	assert_int_equal(job_addresses("a@x.vn\r\nBcc: c@z.vn", &l, &e), -1);
 	err_clear(&e);
 	assert_int_equal(job_addresses("\"a@b\"@x.vn", &l, &e), -1);
+	/* All or nothing: a bad address after good ones adds none. */
+	err_clear(&e);
+	assert_int_equal(job_addresses("ok@x.vn, root", &l, &e), -1);
+	assert_int_equal(l.n, 0);
 	addr_list_clear(&l);
 
 	assert_true(job_allowed("ketoan@congty.com", "*@congty.com"));
