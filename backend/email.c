@@ -587,6 +587,8 @@ main(int argc, char **argv)
 
 	setbuf(stderr, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* Before the config (the password) is read. */
+	(void)util_no_core_dumps();
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;
 	sigaction(SIGTERM, &sa, NULL);

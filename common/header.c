@@ -224,21 +224,22 @@ struct mbox {
 	int	 have_angle;
 };
 
-/* Trims blanks and, for a bare addr-spec, drops the blanks inside. */
+/*
+ * Trims the blanks around an address.  Blanks inside stay, so that
+ * "bad address@x.vn" is refused later rather than turned into another
+ * address.
+ */
 static size_t
 squeeze(char *s, size_t len)
 {
-	size_t	i, o = 0;
-	int	q = 0;
+	size_t	start = 0;
 
-	for (i = 0; i < len; i++) {
-		if (s[i] == '"')
-			q = !q;
-		if (!q && (s[i] == ' ' || s[i] == '\t'))
-			continue;
-		s[o++] = s[i];
-	}
-	return o;
+	while (start < len && (s[start] == ' ' || s[start] == '\t'))
+		start++;
+	while (len > start && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	memmove(s, s + start, len - start);
+	return len - start;
 }
 
 /* Unquotes and trims a display name in place. */

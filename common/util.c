@@ -1,6 +1,9 @@
 /*
  * util.c: small helpers.
  */
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
 #include <string.h>
 #include <strings.h>
 #include <stdlib.h>
@@ -46,6 +49,19 @@ util_free_secret(char *s)
 		return;
 	util_wipe(s, strlen(s));
 	free(s);
+}
+
+int
+util_no_core_dumps(void)
+{
+	struct rlimit	rl = { 0, 0 };
+	int		rc = 0;
+
+	if (setrlimit(RLIMIT_CORE, &rl) == -1)
+		rc = -1;
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		rc = -1;
+	return rc;
 }
 
 int

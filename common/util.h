@@ -19,6 +19,13 @@ void	util_wipe(void *p, size_t len);
 /* Wipes and frees a NUL-terminated secret; accepts NULL. */
 void	util_free_secret(char *s);
 
+/*
+ * Keeps secrets out of core dumps and away from debuggers of the same
+ * user: no core file (RLIMIT_CORE 0) and not dumpable.  Call before any
+ * secret is read.  Returns 0, or -1 if either could not be set.
+ */
+int	util_no_core_dumps(void);
+
 /* Case-insensitive ASCII comparison of two NUL-terminated strings. */
 int	util_strcaseeq(const char *a, const char *b);
 

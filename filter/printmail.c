@@ -346,6 +346,8 @@ main(int argc, char **argv)
 	const char		*path;
 
 	signal(SIGPIPE, SIG_IGN);
+	/* Before the config (the password) is read. */
+	(void)util_no_core_dumps();
 	memset(&o, 0, sizeof(o));
 	memset(&acct, 0, sizeof(acct));
 	err_clear(&e);

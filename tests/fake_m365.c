@@ -10,6 +10,9 @@
  *             [-a AUTH_REPLY] [-m MAIL_REPLY] [-r RCPT_REPLY]
  *             [-d DOT_REPLY] [-D MAILDIR]
  *
+ * TLS attacks: -n offers no STARTTLS but AUTH in clear, -s REPLY refuses
+ * STARTTLS with REPLY, -i sends plaintext after its 220 to STARTTLS.
+ *
  * With -H it is instead the token endpoint of Microsoft's client-credentials
  * flow over HTTPS: it checks grant_type, client_id (-I) and client_secret
  * (-K), answers {"access_token": TOKEN, "expires_in": -E SECONDS}, or the
@@ -53,6 +56,8 @@ static const char *maildir;
 static const char *client_id = "client-1", *client_secret = "s3cret~value";
 static const char *http_body, *countfile;
 static int http_mode, http_status, expires_in = 3599;
+static int no_starttls, inject;
+static const char *starttls_reply;
 static SSL_CTX *ctx;
 
 static int
@@ -137,7 +142,13 @@ ehlo(struct conn *c)
 {
 	c_put(c, "250-" HOST " Hello [127.0.0.1]\r\n250-SIZE 157286400\r\n"
 	    "250-PIPELINING\r\n250-DSN\r\n250-ENHANCEDSTATUSCODES\r\n");
-	c_put(c, c->ssl ? "250-AUTH LOGIN XOAUTH2\r\n" : "250-STARTTLS\r\n");
+	if (c->ssl)
+		c_put(c, "250-AUTH LOGIN XOAUTH2\r\n");
+	else if (no_starttls)
+		/* A broken or downgraded server: AUTH offered in clear. */
+		c_put(c, "250-AUTH LOGIN PLAIN\r\n");
+	else
+		c_put(c, "250-STARTTLS\r\n");
 	c_put(c, "250-8BITMIME\r\n250-BINARYMIME\r\n250-CHUNKING\r\n"
 	    "250 SMTPUTF8\r\n");
 }
@@ -170,14 +181,21 @@ serve(int fd)
 	while (c_line(&c, line, sizeof(line)) == 0) {
 		if (strncasecmp(line, "EHLO ", 5) == 0) {
 			ehlo(&c);
+		} else if (strcasecmp(line, "STARTTLS") == 0 && !c.ssl &&
+		    starttls_reply != NULL) {
+			reply(&c, starttls_reply);
 		} else if (strcasecmp(line, "STARTTLS") == 0 && !c.ssl) {
-			reply(&c, "220 2.0.0 SMTP server ready");
+			/* -i: plaintext injected after the 220 (CVE-2011-0411). */
+			reply(&c, inject ? "220 2.0.0 SMTP server ready\r\n"
+			    "250-INJECTED\r\n250 AUTH PLAIN LOGIN" :
+			    "220 2.0.0 SMTP server ready");
 			c.ssl = SSL_new(ctx);
 			SSL_set_fd(c.ssl, fd);
 			if (SSL_accept(c.ssl) != 1)
 				break;
 			c.off = c.len = 0;
-		} else if (strncasecmp(line, "AUTH ", 5) == 0 && !c.ssl) {
+		} else if (strncasecmp(line, "AUTH ", 5) == 0 && !c.ssl &&
+		    !no_starttls) {
 			reply(&c, "504 5.7.4 Unrecognized authentication type"
 			    TAG);
 		} else if (strcasecmp(line, "AUTH LOGIN") == 0) {
@@ -357,8 +375,8 @@ main(int argc, char **argv)
 	FILE			*fp;
 	int			 ch, s, one = 1;
 
-	while ((ch = getopt(argc, argv, "c:k:p:P:T:a:m:r:d:D:HI:K:E:S:J:C:")) !=
-	    -1) {
+	while ((ch = getopt(argc, argv,
+	    "c:k:p:P:T:a:m:r:d:D:HI:K:E:S:J:C:ns:i")) != -1) {
 		switch (ch) {
 		case 'c': cert = optarg; break;
 		case 'k': key = optarg; break;
@@ -377,6 +395,9 @@ main(int argc, char **argv)
 		case 'S': http_status = (int)strtol(optarg, NULL, 10); break;
 		case 'J': http_body = optarg; break;
 		case 'C': countfile = optarg; break;
+		case 'n': no_starttls = 1; break;
+		case 's': starttls_reply = optarg; break;
+		case 'i': inject = 1; break;
 		default: return 2;
 		}
 	}

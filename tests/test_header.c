@@ -30,6 +30,9 @@ addresses(void **state)
 		{ "  ", { NULL } },
 		{ "<a@x.vn>,,<b@y.vn>", { "a@x.vn", "b@y.vn" } },
 		{ "Name (comment) <a@x.vn> (more)", { "a@x.vn" } },
+		/* Blanks inside stay: refused later, never another address. */
+		{ "bad address@x.vn", { "bad address@x.vn" } },
+		{ "< a@x.vn >", { "a@x.vn" } },
 	};
 	size_t i, k;
 
