@@ -99,11 +99,20 @@ fk_write(struct xport *x, const char *buf, size_t len, int64_t dl,
 
 	(void)dl;
 	append(&f->written, &f->wlen, buf, len);
+	if (cur(f) != NULL && strcmp(cur(f), "WFAIL") == 0) {
+		f->step++;
+		return err_set(e, ERR_TEMP, "write: Connection reset by peer");
+	}
 	while (len > 0) {
 		s = cur(f);
 		if (s == NULL)
 			return fail(f, e, "client wrote after the end of the "
 			    "script: %.200s", buf);
+		if (strcmp(s, "WFAIL") == 0) {
+			f->step++;
+			return err_set(e, ERR_TEMP, "write: Connection reset "
+			    "by peer");
+		}
 		if (strcmp(s, "BODY") == 0) {
 			const char *end;
 
@@ -149,6 +158,10 @@ fk_starttls(struct xport *x, int64_t dl, struct err *e)
 	if (s != NULL && strcmp(s, "TLSFAIL") == 0) {
 		f->step++;
 		return err_set(e, ERR_TLS, "certificate not trusted");
+	}
+	if (s != NULL && strcmp(s, "TLSTIMEOUT") == 0) {
+		f->step++;
+		return err_set(e, ERR_TEMP, "timed out waiting for the server");
 	}
 	return fail(f, e, "client started TLS, but the script expects: "
 	    "%.200s", s ? s : "(end)");

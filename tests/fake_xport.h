@@ -8,6 +8,8 @@
  *               "\r\n.\r\n"; the bytes are kept in fake_body()
  *   "TLS"       the client must start TLS here
  *   "TLSFAIL"   the client starts TLS here and the handshake fails
+ *   "TLSTIMEOUT" the client starts TLS here and the handshake times out
+ *   "WFAIL"     the client's next write fails (connection reset)
  *   "TIMEOUT"   the next read times out (ERR_TEMP)
  *   "EOF"       the next read sees the server close the connection
  * Any difference is recorded; fake_error() returns it (NULL when none).

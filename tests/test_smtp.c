@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "fake_xport.h"
+#include "outcome.h"
 #include "smtp.h"
 
 #define USER	"hoadon@congty.com"
@@ -433,6 +434,158 @@ fault_at_each_step(void **state)
 	}
 }
 
+/*
+ * The fault matrix: every stage of a STARTTLS + AUTH session against every
+ * fault.  The expected kinds are the contract; the exit codes follow from
+ * the one outcome table.  With FAULT_MATRIX_OUT set, the matrix is also
+ * written there as the Markdown table of docs/fault-matrix.md.
+ */
+enum { F_4XX, F_5XX, F_EOF, F_SILENCE, F_GARBAGE, F_N };
+static const char *fault_names[F_N] = {
+	"4xx reply", "5xx reply", "disconnect", "silence past the timeout",
+	"garbage reply"
+};
+
+struct stage {
+	const char	*name;
+	const char	*cmd;	/* what the client sends, NULL for none */
+	const char	*ok;	/* the good reply */
+	enum err_kind	 want[F_N];
+};
+
+#define S(n, c, o, a, b, d, s, g) { n, c, o, { a, b, d, s, g } }
+static const struct stage stages[] = {
+	S("connect / banner", NULL, "S:220 x ESMTP\r\n",
+	    ERR_TEMP, ERR_PROTOCOL, ERR_TEMP, ERR_TEMP, ERR_PROTOCOL),
+	S("EHLO", "C:EHLO client.test\r\n", "S:250-x\r\n250 STARTTLS\r\n",
+	    ERR_TEMP, ERR_PROTOCOL, ERR_TEMP, ERR_TEMP, ERR_PROTOCOL),
+	S("STARTTLS", "C:STARTTLS\r\n", "S:220 go\r\n",
+	    ERR_TEMP, ERR_TLS, ERR_TEMP, ERR_TEMP, ERR_PROTOCOL),
+	S("TLS handshake", NULL, "TLS",
+	    ERR_NONE, ERR_NONE, ERR_TLS, ERR_TEMP, ERR_TLS),
+	S("EHLO after TLS", "C:EHLO client.test\r\n",
+	    "S:250-x\r\n250 AUTH PLAIN\r\n",
+	    ERR_TEMP, ERR_PROTOCOL, ERR_TEMP, ERR_TEMP, ERR_PROTOCOL),
+	S("AUTH", "C:AUTH PLAIN " PLAIN64 "\r\n", "S:235 ok\r\n",
+	    ERR_TEMP, ERR_AUTH, ERR_TEMP, ERR_TEMP, ERR_PROTOCOL),
+	S("MAIL", "C:MAIL FROM:<" USER ">\r\n", "S:250 ok\r\n",
+	    ERR_TEMP, ERR_REFUSED, ERR_TEMP, ERR_TEMP, ERR_PROTOCOL),
+	S("RCPT", "C:RCPT TO:<a@x.vn>\r\n", "S:250 ok\r\n",
+	    ERR_TEMP, ERR_NORCPT, ERR_TEMP, ERR_TEMP, ERR_PROTOCOL),
+	S("DATA", "C:DATA\r\n", "S:354 go\r\n",
+	    ERR_TEMP, ERR_REFUSED, ERR_TEMP, ERR_TEMP, ERR_PROTOCOL),
+	S("message body", NULL, "BODY",
+	    ERR_NONE, ERR_NONE, ERR_TEMP, ERR_TEMP, ERR_NONE),
+	S("final dot", NULL, "S:250 queued\r\n",
+	    ERR_TEMP, ERR_REFUSED, ERR_TEMP, ERR_TEMP, ERR_PROTOCOL),
+	S("QUIT", "C:QUIT\r\n", "S:221 bye\r\n",
+	    ERR_NONE, ERR_NONE, ERR_NONE, ERR_NONE, ERR_NONE),
+};
+#undef S
+#define NSTAGES (sizeof(stages) / sizeof(stages[0]))
+
+/* Whether a fault can happen at a stage (no reply inside TLS or the body). */
+static int
+applies(size_t st, int f)
+{
+	if (strcmp(stages[st].ok, "TLS") == 0)
+		return f == F_EOF || f == F_SILENCE || f == F_GARBAGE;
+	if (strcmp(stages[st].ok, "BODY") == 0)
+		return f == F_EOF || f == F_SILENCE;
+	return 1;
+}
+
+static void
+fault_matrix(void **state)
+{
+	static const char *rcpt[] = { "a@x.vn" };
+	const char	*out = getenv("FAULT_MATRIX_OUT");
+	FILE		*md = out ? fopen(out, "w") : NULL;
+	size_t		 st, k;
+	int		 f;
+
+	(void)state;
+	if (md != NULL) {
+		fprintf(md, "| stage |");
+		for (f = 0; f < F_N; f++)
+			fprintf(md, " %s |", fault_names[f]);
+		fprintf(md, "\n|---|");
+		for (f = 0; f < F_N; f++)
+			fprintf(md, "---|");
+		fprintf(md, "\n");
+	}
+	for (st = 0; st < NSTAGES; st++) {
+		if (md != NULL)
+			fprintf(md, "| %s |", stages[st].name);
+		for (f = 0; f < F_N; f++) {
+			const char *script[40];
+			size_t n = 0;
+			struct err e;
+			enum err_kind want = stages[st].want[f];
+			int quit_stage = strcmp(stages[st].name, "QUIT") == 0;
+
+			if (!applies(st, f)) {
+				if (md != NULL)
+					fprintf(md, " - |");
+				continue;
+			}
+			/* Every stage before this one goes well. */
+			for (k = 0; k < st; k++) {
+				if (stages[k].cmd != NULL)
+					script[n++] = stages[k].cmd;
+				script[n++] = stages[k].ok;
+			}
+			if (stages[st].cmd != NULL)
+				script[n++] = stages[st].cmd;
+			if (strcmp(stages[st].ok, "TLS") == 0)
+				script[n++] = f == F_SILENCE ? "TLSTIMEOUT" :
+				    "TLSFAIL";
+			else if (strcmp(stages[st].ok, "BODY") == 0)
+				script[n++] = "WFAIL";
+			else if (f == F_4XX)
+				script[n++] = "S:451 4.3.0 try again later\r\n";
+			else if (f == F_5XX)
+				script[n++] = "S:554 5.3.0 refused\r\n";
+			else if (f == F_EOF)
+				script[n++] = "EOF";
+			else if (f == F_SILENCE)
+				script[n++] = "TIMEOUT";
+			else
+				script[n++] = "S:HTTP/1.0 200 OK\r\n";
+			/* A clean 4xx/5xx reply leaves the session usable. */
+			if ((f == F_4XX || f == F_5XX) && !quit_stage &&
+			    strcmp(stages[st].ok, "TLS") != 0) {
+				if (strcmp(stages[st].name, "RCPT") == 0) {
+					script[n++] = "C:RSET\r\n";
+					script[n++] = "S:250 ok\r\n";
+				}
+				script[n++] = "C:QUIT\r\n";
+				script[n++] = "S:221 bye\r\n";
+			}
+			script[n] = NULL;
+			if (run(script, opts(1, USER), "x\n", rcpt, 1, &e, NULL,
+			    NULL) != want)
+				fail_msg("%s / %s: got %s (%s), want %s",
+				    stages[st].name, fault_names[f],
+				    err_kind_name(e.kind), e.msg,
+				    err_kind_name(want));
+			/* Nothing lost: success only after 250 to the dot. */
+			assert_true((want == ERR_NONE) == quit_stage);
+			if (md != NULL)
+				fprintf(md, " %s: %d / %s |", err_kind_name(want),
+				    outcome_sysexit(want),
+				    outcome_cups(want) == OUTCOME_CUPS_OK ? "OK" :
+				    outcome_cups(want) == OUTCOME_CUPS_RETRY ?
+				    "RETRY" : outcome_cups(want) ==
+				    OUTCOME_CUPS_STOP ? "STOP" : "CANCEL");
+		}
+		if (md != NULL)
+			fprintf(md, "\n");
+	}
+	if (md != NULL)
+		fclose(md);
+}
+
 static void
 timeout_is_temporary(void **state)
 {
@@ -650,6 +803,7 @@ main(void)
 		cmocka_unit_test(pipelined_all_rcpts_refused),
 		cmocka_unit_test(rcpt_4xx_is_temporary),
 		cmocka_unit_test(fault_at_each_step),
+		cmocka_unit_test(fault_matrix),
 		cmocka_unit_test(timeout_is_temporary),
 		cmocka_unit_test(server_closes),
 		cmocka_unit_test(overlong_reply_line),
