@@ -53,6 +53,10 @@ BACKEND_OBJ := $(BACKEND_SRC:%.c=$(B)/%.o)
 
 UNIT_TESTS := test_conf test_reply test_header test_dotstuff test_smtp \
 	test_spool test_mime test_job test_advice test_oauth test_throttle
+# test_alloc replaces malloc, as a sanitizer does: only without one.
+ifeq ($(SANITIZER),)
+UNIT_TESTS += test_alloc
+endif
 UNIT_BINS  := $(UNIT_TESTS:%=$(B)/tests/%)
 
 # Fuzz targets: libFuzzer with clang for `make fuzz`; the same targets with
@@ -123,6 +127,10 @@ fuzz: deps $(FUZZ_TARGETS:%=$(B)/fuzz/%)
 
 # Test servers, built for the suites (not installed).
 $(B)/tests/fake_m365: $(B)/tests/fake_m365.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(SSL_LIBS)
+
+$(B)/tests/test_alloc: $(B)/tests/test_alloc.o $(B)/backend/job.o \
+		$(B)/filter/spool.o $(B)/filter/rewrite.o $(B)/libprintmail.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(SSL_LIBS)
 
 $(B)/tests/test_smtp: $(B)/tests/test_smtp.o $(B)/tests/fake_xport.o $(B)/libprintmail.a

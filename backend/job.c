@@ -366,8 +366,11 @@ job_addresses(const char *value, struct addr_list *l, struct err *e)
 			return err_set(e, ERR_DATA, "control character in a "
 			    "recipient list");
 	memset(&tmp, 0, sizeof(tmp));
-	if (header_addresses(value, &tmp, e) == -1)
+	if (header_addresses(value, &tmp, e) == -1) {
+		/* It may have added some before failing. */
+		addr_list_clear(&tmp);
 		return -1;
+	}
 	/* All or nothing: check every address before adding any. */
 	for (i = 0; i < tmp.n; i++) {
 		if (!plain_address(tmp.v[i])) {

@@ -73,7 +73,8 @@ char	*header_value(const struct header *h, size_t i);
 
 /*
  * Adds the addr-specs of an address-list field value (mailboxes, angle
- * addresses, groups, comments, quoted strings) to list.  0 or -1.
+ * addresses, groups, comments, quoted strings) to list.  0 or -1; after a
+ * failure list may hold some of them: the caller clears it either way.
  */
 int	header_addresses(const char *value, struct addr_list *list,
 	    struct err *e);
