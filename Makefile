@@ -9,6 +9,8 @@
 #        SANITIZER=address|undefined, WERROR=1, VALGRIND=1.
 
 VERSION    := 0.1.0
+LOAD_PER_SENDER ?= 100
+LOAD_JOBS       ?= 500
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
 PPDDIR     ?= $(PREFIX)/share/ppd/printmail
@@ -71,7 +73,8 @@ FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined \
 FUZZ_LIBSRC  := $(COMMON_SRC) backend/job.c filter/spool.c filter/rewrite.c
 REPLAY_BINS  := $(FUZZ_TARGETS:%=$(B)/fuzz-replay/%)
 
-.PHONY: all check unit integration demo bench install uninstall clean deps deb fuzz
+.PHONY: all check unit integration demo bench install uninstall clean deps deb fuzz \
+	load
 # Keep test objects: no "rm" lines after the closing test summary.
 .SECONDARY:
 all: $(B)/printmail $(B)/email
@@ -158,6 +161,11 @@ check: deps $(UNIT_BINS) $(B)/printmail $(B)/email $(B)/tests/fake_m365 \
 
 demo: deps $(B)/printmail $(B)/email
 	@bash tests/demo.sh $(B)/printmail
+
+# make load: 1,000 messages from 10 senders and 500 print jobs to 3 queues,
+# each delivered exactly once.  LOAD_PER_SENDER and LOAD_JOBS size it.
+load: deps $(B)/printmail $(B)/email
+	@bash tests/load.sh $(B)/printmail $(LOAD_PER_SENDER) $(LOAD_JOBS)
 
 bench: deps $(B)/printmail
 	@bash bench/run $(B)/printmail

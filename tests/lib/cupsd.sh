@@ -49,6 +49,7 @@ WebInterface ${CUPS_WEB:-No}
 DefaultAuthType None
 JobRetryInterval ${CUPS_RETRY_INTERVAL:-2}
 JobRetryLimit 100
+MaxJobs ${CUPS_MAXJOBS:-500}
 PreserveJobHistory Yes
 <Location />
   Order allow,deny
