@@ -74,7 +74,7 @@ FUZZ_LIBSRC  := $(COMMON_SRC) backend/job.c filter/spool.c filter/rewrite.c
 REPLAY_BINS  := $(FUZZ_TARGETS:%=$(B)/fuzz-replay/%)
 
 .PHONY: all check unit integration demo bench install uninstall clean deps deb fuzz \
-	load
+	load check-valgrind
 # Keep test objects: no "rm" lines after the closing test summary.
 .SECONDARY:
 all: $(B)/printmail $(B)/email
@@ -161,6 +161,10 @@ check: deps $(UNIT_BINS) $(B)/printmail $(B)/email $(B)/tests/fake_m365 \
 
 demo: deps $(B)/printmail $(B)/email
 	@bash tests/demo.sh $(B)/printmail
+
+# make check-valgrind: the printmail suite with every run under valgrind.
+check-valgrind: deps $(B)/printmail
+	@VALGRIND=1 bash tests/integration.sh $(B)/printmail
 
 # make load: 1,000 messages from 10 senders and 500 print jobs to 3 queues,
 # each delivered exactly once.  LOAD_PER_SENDER and LOAD_JOBS size it.
