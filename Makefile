@@ -162,9 +162,11 @@ check: deps $(UNIT_BINS) $(B)/printmail $(B)/email $(B)/tests/fake_m365 \
 demo: deps $(B)/printmail $(B)/email
 	@bash tests/demo.sh $(B)/printmail
 
-# make check-valgrind: the printmail suite with every run under valgrind.
-check-valgrind: deps $(B)/printmail
+# make check-valgrind: the printmail suite with every run under valgrind,
+# and the backend suite with its direct backend runs under valgrind.
+check-valgrind: deps $(B)/printmail $(B)/email
 	@VALGRIND=1 bash tests/integration.sh $(B)/printmail
+	@VALGRIND=1 bash tests/suite-backend.sh $(B)/printmail
 
 # make load: 1,000 messages from 10 senders and 500 print jobs to 3 queues,
 # each delivered exactly once.  LOAD_PER_SENDER and LOAD_JOBS size it.

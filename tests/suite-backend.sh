@@ -198,12 +198,27 @@ t_eq "100 MB attachment identical" "$(sha256sum <"$W/got.pdf")" "$(sha256sum <"$
 rm -f "$W/got.pdf"
 
 echo "# the backend run as CUPS runs it: memory, formats, privileges"
-# CUPS gives backends a TMPDIR that user lp can write.
-mkdir -p "$W/tmp"
+# CUPS gives backends a TMPDIR that user lp can write.  valgrind's logs
+# go where the backend can still write after switching to lp.
+mkdir -p "$W/tmp" "$W/vg"
 chown lp "$W/tmp"
-run_backend() { # OUTFILE ARGS...: as cupsd would, under GNU time
-	local out=$1
+chmod 1777 "$W/vg"
+# VALGRIND=1: these runs go through valgrind (memory errors or definite
+# leaks give exit 99); otherwise through GNU time for the peak RSS.
+run_backend() { # OUTFILE ARGS...: as cupsd would
+	local out=$1 rc
 	shift
+	if [ -n "${VALGRIND:-}" ]; then
+		env -i PATH=/usr/bin:/bin DEVICE_URI=email:/default PRINTER=direct \
+		    PRINTMAIL_CONFIG="$CONF" TMPDIR="$W/tmp" \
+		    valgrind -q --error-exitcode=99 --leak-check=full \
+		    --errors-for-leak-kinds=definite --trace-children=no \
+		    --log-file="$W/vg/valgrind.%p" "$W/cups/lib/backend/email" "$@" \
+		    >"$out" 2>&1
+		rc=$?
+		echo 0 >"$out.rss"
+		return $rc
+	fi
 	env -i PATH=/usr/bin:/bin DEVICE_URI=email:/default PRINTER=direct \
 	    PRINTMAIL_CONFIG="$CONF" TMPDIR="$W/tmp" \
 	    /usr/bin/time -f '%M' -o "$out.rss" "$W/cups/lib/backend/email" "$@" \
@@ -220,9 +235,9 @@ t_ok "both delivered" pf_wait_mail 2 120
 rss1=$(tail -n 1 "$W/r1.rss")
 rss100=$(tail -n 1 "$W/r100.rss")
 echo "# backend peak RSS: 1 MB job ${rss1} KiB, 100 MB job ${rss100} KiB"
-if [ -n "${SANITIZER:-}" ]; then
-	# A sanitizer's shadow memory and quarantine make RSS meaningless.
-	echo "# skip (not counted): memory limits in a SANITIZER=$SANITIZER build"
+if [ -n "${SANITIZER:-}${VALGRIND:-}" ]; then
+	# A sanitizer's or valgrind's own memory makes RSS meaningless.
+	echo "# skip (not counted): memory limits under ${SANITIZER:+SANITIZER=$SANITIZER}${VALGRIND:+valgrind}"
 else
 	t_ok "peak RSS at most 8 MiB for 100 MB" test "$rss100" -le 8192
 	t_ok "memory does not grow with size (100 MB within 10% of 1 MB)" \
@@ -283,6 +298,11 @@ t_eq "cancelled job exits CUPS_BACKEND_OK" "$?" 0
 t_grep "says nothing was sent" "Job cancelled; nothing was sent" "$W/rterm"
 sleep 2
 t_eq "no message delivered" "$(pf_count)" 0
+if [ -n "${VALGRIND:-}" ]; then
+	cat "$W"/vg/valgrind.* 2>/dev/null >"$W/valgrind.all"
+	t_eq "valgrind reported nothing in any backend run" "$(wc -c <"$W/valgrind.all")" 0
+	head -40 "$W/valgrind.all"
+fi
 ls -A "$W/tmp" >"$W/leftover"
 t_eq "no temporary files left behind" "$(wc -l <"$W/leftover")" 0
 
