@@ -20,6 +20,8 @@
 #include "header.h"
 #include "job.h"
 #include "mime.h"
+#include "oauth.h"
+#include "session.h"
 #include "rewrite.h"
 #include "smtp.h"
 #include "spool.h"
@@ -351,6 +353,41 @@ s_throttle(void)
 		throttle_release(&s);
 }
 
+static void
+s_oauth(void)
+{
+	struct err	 e;
+	char		*tok;
+
+	err_clear(&e);
+	if ((tok = oauth_token_from_command("echo 'tok en1'", 5000, &e)) != NULL)
+		free(tok);
+	err_clear(&e);
+	if ((tok = oauth_token_from_command("echo tok123", 5000, &e)) != NULL)
+		free(tok);
+}
+
+static void
+s_session(void)
+{
+	struct conf_account	 a;
+	struct err		 e;
+	struct smtp		*s;
+
+	/* Nothing listens on port 1: DNS, connect, the error path. */
+	memset(&a, 0, sizeof(a));
+	a.path = "x";
+	a.name = "default";
+	a.host = "127.0.0.1";
+	a.port = 1;
+	a.tls = CONF_TLS_STARTTLS;
+	a.from = "a@b.c";
+	a.timeout = 2;
+	err_clear(&e);
+	if ((s = session_open(&a, "h", NULL, &e)) != NULL)
+		smtp_free(s);
+}
+
 static int pass, failed;
 
 static void
@@ -412,6 +449,8 @@ main(void)
 	check("smtp_open and smtp_send", s_smtp);
 	check("job URI, options, templates, names, addresses", s_job);
 	check("throttle_acquire", s_throttle);
+	check("oauth_token_from_command", s_oauth);
+	check("session_open (connection refused)", s_session);
 	unlink(confpath);
 	{
 		char cmd[300];
