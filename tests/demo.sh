@@ -29,20 +29,8 @@ pf_start "$W/pf" || exit 1
 echo "   STARTTLS on 127.0.0.1:$PF_PORT; mailbox $PF_USER with an app password"
 
 say "2. The config, /etc/printmail.conf here $W/printmail.conf (mode 600)"
-(umask 077; cat >"$W/printmail.conf" <<EOC
-[default]
-host = 127.0.0.1
-port = $PF_PORT
-tls = starttls
-tls_ca_file = $PF_CA
-user = $PF_USER
-password = $PF_PASS
-from = $PF_USER
-from_name = Phòng Kế toán
-to = ketoan@khachhang.vn
-subject = {title}
-EOC
-)
+pf_write_conf "$W/printmail.conf" "tls = starttls" \
+    "from_name = Phòng Kế toán" "to = ketoan@khachhang.vn" "subject = {title}"
 sed 's/^password = .*/password = ******** (the app password)/' \
     "$W/printmail.conf" | sed 's/^/   | /'
 

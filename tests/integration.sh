@@ -47,21 +47,7 @@ echo "# private Postfix: pid $PF_PID, STARTTLS port $PF_PORT, implicit TLS port 
 conf() {
 	local f=$1
 	shift
-	(
-		umask 077
-		{
-			echo "[default]"
-			echo "host = 127.0.0.1"
-			echo "port = $PF_PORT"
-			echo "tls_ca_file = $PF_CA"
-			echo "user = $PF_USER"
-			echo "password = $PF_PASS"
-			echo "from = $PF_USER"
-			echo "from_name = Phòng Kế toán"
-			echo "timeout = 10"
-			for l in "$@"; do echo "$l"; done
-		} >"$f"
-	)
+	pf_write_conf "$f" "from_name = Phòng Kế toán" "timeout = 10" "$@"
 }
 CONF=$W/pm.conf
 conf "$CONF"

@@ -31,19 +31,8 @@ export PRINTMAIL_RUN_DIR=$W/run
 mkdir -p "$W/run"
 chmod 1777 "$W/run"
 CONF=$W/printmail.conf
-(umask 077; cat >"$CONF" <<EOC
-[default]
-host = 127.0.0.1
-port = $PF_PORT
-tls_ca_file = $PF_CA
-user = $PF_USER
-password = $PF_PASS
-from = $PF_USER
-to = ketoan@khachhang.test
-max_connections = 3
-timeout = 60
-EOC
-)
+pf_write_conf "$CONF" "to = ketoan@khachhang.test" "max_connections = 3" \
+    "timeout = 60"
 
 # delivered SUBJECT_PREFIX: how many distinct and how many in all.
 count_subjects() {

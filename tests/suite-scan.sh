@@ -96,16 +96,7 @@ t_eq "relay queue empty again" "$(pf_relay_queued)" 0
 t_eq "it is the deferred scan" "$(mime_header "$(pf_last)" Subject)" "Scan 2"
 
 echo "# PHP: mail() with sendmail_path = printmail -t -i"
-cat >"$W/php.conf" <<EOC
-[default]
-host = 127.0.0.1
-port = $PF_PORT
-tls_ca_file = $PF_CA
-user = $PF_USER
-password = $PF_PASS
-from = $PF_USER
-EOC
-chmod 600 "$W/php.conf"
+pf_write_conf "$W/php.conf"
 pf_clear
 php -n -d sendmail_path="$PM -C $W/php.conf -t -i" -r '
     $ok = mail("khachhang@example.test", "Hóa đơn tháng 11",

@@ -230,8 +230,7 @@ t_eq "malformed address: refused (64 or 65)" "$(( $? == 64 || $? == 65 ))" 1
 stop_pid "$FPID"
 # Long lines against the real Postfix (the fake keeps 16 KB lines).
 pf_start "$W/pf" || fail_setup "private Postfix did not start"
-( umask 077; printf '[default]\nhost = 127.0.0.1\nport = %s\ntls_ca_file = %s\nuser = %s\npassword = %s\nfrom = %s\n' \
-    "$PF_PORT" "$PF_CA" "$PF_USER" "$PF_PASS" "$PF_USER" >"$W/pf.conf" )
+pf_write_conf "$W/pf.conf"
 pf_clear
 { printf 'Subject: long body line\n\n'; head -c 3000000 /dev/zero | tr '\0' 'y'; printf '\nend\n'; } |
     "$PM" -C "$W/pf.conf" a@x.test 2>"$W/err"

@@ -36,17 +36,7 @@ chmod 755 "$W"
 trap 'cups_stop; pf_stop; rm -rf "$W"' EXIT
 pf_start "$W/pf" || fail_setup "private Postfix did not start"
 CONF=$W/printmail.conf
-(umask 077; cat >"$CONF" <<EOC
-[default]
-host = 127.0.0.1
-port = $PF_PORT
-tls_ca_file = $PF_CA
-user = $PF_USER
-password = $PF_PASS
-from = $PF_USER
-to = ketoan@khachhang.test
-EOC
-)
+pf_write_conf "$CONF" "to = ketoan@khachhang.test"
 CUPS_WEB=Yes cups_start "$W/cups" "$BE" "$CONF" || fail_setup "private cupsd did not start"
 rm -rf "$ART"
 mkdir -p "$ART"

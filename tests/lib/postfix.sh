@@ -172,20 +172,44 @@ pf_wait_port() {
 	return 1
 }
 
-# pf_stop: stops the master started by pf_start, by its PID.
-pf_stop() {
+# pf_stop_master CONFIG_DIR PID: stops a Postfix master by its PID.
+pf_stop_master() {
 	local i
-	[ -n "${PF_DIR:-}" ] || return 0
-	[ -n "${PF_PID:-}" ] || return 0
-	postfix -c "$PF_DIR/etc" stop >/dev/null 2>&1 || kill "$PF_PID" 2>/dev/null
+	[ -n "$2" ] || return 0
+	postfix -c "$1" stop >/dev/null 2>&1 || kill "$2" 2>/dev/null
 	for i in $(seq 1 100); do
-		kill -0 "$PF_PID" 2>/dev/null || break
+		kill -0 "$2" 2>/dev/null || break
 		sleep 0.1
 	done
-	if kill -0 "$PF_PID" 2>/dev/null; then
-		kill -9 "$PF_PID" 2>/dev/null
-	fi
+	kill -0 "$2" 2>/dev/null && kill -9 "$2" 2>/dev/null
+	return 0
+}
+
+# pf_stop: stops the master started by pf_start.
+pf_stop() {
+	[ -n "${PF_DIR:-}" ] || return 0
+	pf_stop_master "$PF_DIR/etc" "${PF_PID:-}"
 	PF_PID=
+}
+
+# pf_write_conf FILE [LINE...]: a printmail config (mode 600) whose
+# [default] account submits to this Postfix with STARTTLS and AUTH.
+pf_write_conf() {
+	local f=$1 l
+	shift
+	(
+		umask 077
+		{
+			echo "[default]"
+			echo "host = 127.0.0.1"
+			echo "port = $PF_PORT"
+			echo "tls_ca_file = $PF_CA"
+			echo "user = $PF_USER"
+			echo "password = $PF_PASS"
+			echo "from = $PF_USER"
+			for l in "$@"; do echo "$l"; done
+		} >"$f"
+	)
 }
 
 # pf_restart: the same instance again (after pf_stop).
@@ -269,16 +293,10 @@ EOS
 	pf_wait_port "$RL_PORT"
 }
 
-# pf_stop_relay: stops the relay started by pf_start_relay, by its PID.
+# pf_stop_relay: stops the relay started by pf_start_relay.
 pf_stop_relay() {
-	local i
-	[ -n "${RL_PID:-}" ] || return 0
-	postfix -c "$RL_DIR/etc" stop >/dev/null 2>&1 || kill "$RL_PID" 2>/dev/null
-	for i in $(seq 1 100); do
-		kill -0 "$RL_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -0 "$RL_PID" 2>/dev/null && kill -9 "$RL_PID" 2>/dev/null
+	[ -n "${RL_DIR:-}" ] || return 0
+	pf_stop_master "$RL_DIR/etc" "${RL_PID:-}"
 	RL_PID=
 }
 
