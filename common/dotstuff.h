@@ -34,6 +34,12 @@ size_t	dotstuff_encode(struct dotstuff *d, const char *in, size_t len,
 	    char *out);
 
 /*
+ * What dotstuff_encode() would write for the same input and state, without
+ * writing it: for measuring a message in place.
+ */
+size_t	dotstuff_measure(struct dotstuff *d, const char *in, size_t len);
+
+/*
  * Ends the data: a CRLF if the last line was not ended, then ".\r\n"
  * (only the CRLF after dotstuff_init_crlf()).
  * Returns the number of bytes written (at most DOTSTUFF_FINISH_MAX).

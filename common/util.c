@@ -76,7 +76,10 @@ util_has_8bit(const char *s, size_t len)
 	uint64_t	w, acc = 0;
 	size_t		i = 0;
 
-	/* Eight bytes at a time: this runs over every byte of a message. */
+	/*
+	 * This runs over every byte of a message: eight bytes at a time,
+	 * stopping at the first 4 KiB block with a high bit.
+	 */
 	for (; i + 8 <= len; i += 8) {
 		memcpy(&w, s + i, 8);
 		acc |= w;

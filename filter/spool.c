@@ -1,6 +1,8 @@
 /*
  * spool.c: reading the message printmail is given.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -18,6 +20,7 @@ struct reader {
 	int	fd;
 	size_t	off, len;
 	int	eof;
+	off_t	done;		/* bytes consumed before buf[0] */
 	char	buf[SPOOL_CHUNK];
 };
 
@@ -45,6 +48,7 @@ fill(struct reader *r, struct err *e)
 
 	if (r->off < r->len || r->eof)
 		return 0;
+	r->done += (off_t)r->len;
 	for (;;) {
 		n = read(r->fd, r->buf, sizeof(r->buf));
 		if (n == -1 && errno == EINTR)
@@ -107,6 +111,7 @@ read_line(struct reader *r, char **line, size_t *cap, size_t *len, int *got,
 /* The body writer: CRLF normalisation into the temporary file. */
 struct body {
 	struct spool	*sp;
+	int		 in_place;	/* measure only: body read from input */
 	struct dotstuff	 d;
 	char		 out[DOTSTUFF_MAX_OUT(SPOOL_CHUNK + 2)];
 };
@@ -122,9 +127,14 @@ body_write(struct body *b, const char *p, size_t n, struct err *e)
 		    "(binary data must be MIME-encoded)");
 	if (p != NULL && !b->sp->body_8bit && util_has_8bit(p, n))
 		b->sp->body_8bit = 1;
-	o = p != NULL ? dotstuff_encode(&b->d, p, n, b->out) :
-	    dotstuff_finish(&b->d, b->out);
-	while (done < o) {
+	if (p == NULL)
+		o = dotstuff_finish(&b->d, b->out);
+	else if (b->in_place)
+		o = dotstuff_measure(&b->d, p, n);
+	else
+		o = dotstuff_encode(&b->d, p, n, b->out);
+	/* In place: the body is only measured, not copied. */
+	while (!b->in_place && done < o) {
 		w = write(b->sp->body_fd, b->out + done, o - done);
 		if (w == -1 && errno == EINTR)
 			continue;
@@ -212,26 +222,48 @@ spool_read(struct spool *sp, int fd, int dot_ends, const char *tmpdir,
 	size_t		 cap = 0, len;
 	int		 got, first = 1, rc = -1;
 
-	if (snprintf(path, sizeof(path), "%s/printmail.XXXXXX", tmpdir) >=
-	    (int)sizeof(path))
-		return err_set(e, ERR_INTERNAL, "TMPDIR too long");
-	if ((sp->body_fd = mkostemp(path, O_CLOEXEC)) == -1)
-		return err_sys(e, ERR_INTERNAL, "cannot create a spool file "
-		    "in %s", tmpdir);
-	unlink(path);
+	struct stat	 st;
+	off_t		 start = lseek(fd, 0, SEEK_CUR), body_at = -1;
+	int		 in_place = 0;
+
+	/*
+	 * A regular file need not be copied: measure the body in place and
+	 * read it from there when sending.  Not with sendmail's lone-dot rule,
+	 * which may end the message before the end of the file.
+	 */
+	if (!dot_ends && start != -1 && fstat(fd, &st) == 0 &&
+	    S_ISREG(st.st_mode)) {
+		if ((sp->body_fd = dup(fd)) == -1)
+			return err_sys(e, ERR_INTERNAL, "dup");
+		in_place = 1;
+	} else {
+		if (snprintf(path, sizeof(path), "%s/printmail.XXXXXX",
+		    tmpdir) >= (int)sizeof(path))
+			return err_set(e, ERR_INTERNAL, "TMPDIR too long");
+		if ((sp->body_fd = mkostemp(path, O_CLOEXEC)) == -1)
+			return err_sys(e, ERR_INTERNAL, "cannot create a spool "
+			    "file in %s", tmpdir);
+		unlink(path);
+	}
 	if ((r = calloc(1, sizeof(*r))) == NULL ||
 	    (b = calloc(1, sizeof(*b))) == NULL) {
 		err_sys(e, ERR_INTERNAL, "calloc");
 		goto out;
 	}
 	r->fd = fd;
+	r->done = in_place ? start : 0;
 	b->sp = sp;
+	b->in_place = in_place;
 	dotstuff_init_crlf(&b->d);
 	for (;;) {
+		/* Where the next line starts, should it begin the body. */
+		body_at = r->done + (off_t)r->off;
 		if (read_line(r, &line, &cap, &len, &got, e) == -1)
 			goto out;
 		if (!got)
 			break;
+		if (len == 0)
+			body_at = r->done + (off_t)r->off;
 		if (first && len >= 5 && memcmp(line, "From ", 5) == 0) {
 			first = 0;
 			continue;
@@ -252,13 +284,27 @@ spool_read(struct spool *sp, int fd, int dot_ends, const char *tmpdir,
 			continue;
 		}
 		/* Not a header line: the body starts here. */
+		if (in_place) {
+			/* Measured from the file, this line included. */
+			r->off = r->len = 0;
+			r->eof = 0;
+			r->done = body_at;
+			if (lseek(fd, body_at, SEEK_SET) == -1) {
+				err_sys(e, ERR_INTERNAL, "seek");
+				goto out;
+			}
+			break;
+		}
 		if (body_write(b, line, len, e) == -1 ||
 		    body_write(b, "\n", 1, e) == -1)
 			goto out;
 		break;
 	}
+	if (!got)
+		body_at = r->done + (off_t)r->off;
 	if (copy_body(b, r, dot_ends, e) == -1)
 		goto out;
+	sp->body_off = in_place ? body_at : 0;
 done:
 	rc = 0;
 out:
@@ -322,8 +368,8 @@ spool_msg(struct spool *sp, struct smtp_msg *m, struct err *e)
 {
 	size_t	i;
 
-	if (lseek(sp->body_fd, 0, SEEK_SET) == -1)
-		return err_sys(e, ERR_INTERNAL, "rewinding the spool file");
+	if (lseek(sp->body_fd, sp->body_off, SEEK_SET) == -1)
+		return err_sys(e, ERR_INTERNAL, "rewinding the message body");
 	sp->rd_field = sp->rd_off = 0;
 	sp->rd_phase = 0;
 	memset(m, 0, sizeof(*m));

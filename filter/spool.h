@@ -4,10 +4,14 @@
  *
  * The header section stays in memory (at most HEADER_MAX bytes); the body
  * goes, with CRLF line ends, into an unlinked temporary file, so memory
- * does not grow with the size of the message.
+ * does not grow with the size of the message.  When the input is a
+ * regular file (printmail < file) and a lone dot does not end it, the body
+ * is not copied: it is measured in place and read from the file itself.
  */
 #ifndef PM_SPOOL_H
 #define PM_SPOOL_H
+
+#include <sys/types.h>
 
 #include <stdint.h>
 
@@ -18,6 +22,7 @@
 struct spool {
 	struct header	 hdr;
 	int		 body_fd;	/* -1 until spool_read() */
+	off_t		 body_off;	/* where the body starts in body_fd */
 	uint64_t	 body_size;	/* bytes, CRLF line ends */
 	int		 body_8bit;
 	/* Reading state of the smtp_msg source. */

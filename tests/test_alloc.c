@@ -134,6 +134,8 @@ s_header(void)
 	header_clear(&h);
 }
 
+static int message_dot_ends = 1;
+
 static void
 s_message(void)
 {
@@ -160,7 +162,7 @@ s_message(void)
 	memset(&l, 0, sizeof(l));
 	spool_init(&sp);
 	err_clear(&e);
-	if (spool_read(&sp, fd, 1, "/tmp", &e) == 0 &&
+	if (spool_read(&sp, fd, message_dot_ends, "/tmp", &e) == 0 &&
 	    rewrite_recipients(&sp, args, 1, 1, &l, &e) == 0 &&
 	    rewrite_from(&sp, &a, NULL, NULL, &e) == 0 &&
 	    rewrite_add_missing(&sp, &a, &e) == 0 &&
@@ -444,7 +446,9 @@ main(void)
 	chmod(confpath, 0600);
 	check("conf_load", s_conf);
 	check("header fields and addresses", s_header);
-	check("spool, rewrite and reading back", s_message);
+	check("spool (copied), rewrite and reading back", s_message);
+	message_dot_ends = 0;
+	check("spool (in place), rewrite and reading back", s_message);
 	check("mime_new and reading back", s_mime);
 	check("smtp_open and smtp_send", s_smtp);
 	check("job URI, options, templates, names, addresses", s_job);

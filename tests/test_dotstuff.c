@@ -42,10 +42,20 @@ check(const char *in, const char *want)
 
 	for (step = 1; step <= strlen(in) + 1; step++) {
 		char *got = encode(in, step, 1);
+		struct dotstuff d;
+		char fin[DOTSTUFF_FINISH_MAX];
+		size_t i, n = 0;
 
 		if (strcmp(got, want) != 0)
 			fail_msg("chunk %zu: \"%s\" -> \"%s\", want \"%s\"",
 			    step, in, got, want);
+		/* Measuring gives the same length, in the same chunks. */
+		dotstuff_init(&d);
+		for (i = 0; i < strlen(in); i += step)
+			n += dotstuff_measure(&d, in + i, strlen(in) - i < step ?
+			    strlen(in) - i : step);
+		n += dotstuff_finish(&d, fin);
+		assert_int_equal(n, strlen(want));
 		free(got);
 	}
 }

@@ -9,45 +9,101 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "dotstuff.h"
 #include "spool.h"
 
-/* Spools in (len bytes) and returns what the SMTP engine would read. */
+static int via_pipe;	/* 1: feed the input through a pipe, else a file */
+
+/* Feeds in through a pipe from a child process; returns the read end. */
+static int
+pipe_from(const char *in, size_t len)
+{
+	int	fds[2];
+	pid_t	pid;
+
+	assert_int_equal(pipe(fds), 0);
+	if ((pid = fork()) == 0) {
+		size_t off = 0;
+
+		close(fds[0]);
+		while (off < len) {
+			ssize_t w = write(fds[1], in + off, len - off);
+
+			if (w <= 0)
+				_exit(1);
+			off += (size_t)w;
+		}
+		_exit(0);
+	}
+	close(fds[1]);
+	return fds[0];
+}
+
+/*
+ * Spools in (len bytes) and returns what goes on the wire before
+ * dot-stuffing: the message source, CRLF-normalised as the engine does.
+ * The announced size must match it exactly, on both paths.
+ */
 static char *
 roundtrip(const char *in, size_t len, int dot_ends, struct spool *sp,
     struct err *e, uint64_t *size)
 {
-	FILE		*fp = tmpfile();
+	FILE		*fp = NULL;
 	struct smtp_msg	 m;
+	struct dotstuff	 d;
 	char		*out = NULL;
 	size_t		 olen = 0, ocap = 0, got;
-	char		 buf[7];	/* small: exercise the chunking */
+	char		 buf[7], enc[DOTSTUFF_MAX_OUT(7) + DOTSTUFF_FINISH_MAX];
+	int		 fd;
 
-	assert_non_null(fp);
-	fwrite(in, 1, len, fp);
-	fflush(fp);
-	rewind(fp);
+	if (via_pipe)
+		fd = pipe_from(in, len);
+	else {
+		fp = tmpfile();
+		assert_non_null(fp);
+		fwrite(in, 1, len, fp);
+		fflush(fp);
+		rewind(fp);
+		fd = fileno(fp);
+	}
 	spool_init(sp);
 	err_clear(e);
-	if (spool_read(sp, fileno(fp), dot_ends, "/tmp", e) == -1) {
-		fclose(fp);
+	if (spool_read(sp, fd, dot_ends, "/tmp", e) == -1) {
+		if (fp != NULL)
+			fclose(fp);
+		else
+			close(fd);
+		while (wait(NULL) > 0)
+			;
 		return NULL;
 	}
-	fclose(fp);
+	if (fp != NULL)
+		fclose(fp);
+	else
+		close(fd);
+	while (wait(NULL) > 0)
+		;
 	assert_int_equal(spool_msg(sp, &m, e), 0);
+	dotstuff_init_crlf(&d);
 	for (;;) {
+		size_t n;
+
 		assert_int_equal(m.read(m.ctx, buf, sizeof(buf), &got, e), 0);
-		if (got == 0)
-			break;
-		if (olen + got + 1 > ocap) {
-			ocap = (olen + got + 1) * 2;
+		n = got == 0 ? dotstuff_finish(&d, enc) :
+		    dotstuff_encode(&d, buf, got, enc);
+		if (olen + n + 1 > ocap) {
+			ocap = (olen + n + 1) * 2;
 			out = realloc(out, ocap);
 		}
-		memcpy(out + olen, buf, got);
-		olen += got;
+		memcpy(out + olen, enc, n);
+		olen += n;
+		if (got == 0)
+			break;
 	}
 	if (out == NULL)
 		out = malloc(1);
@@ -214,6 +270,22 @@ long_body_line_streams(void **state)
 	spool_clear(&sp);
 }
 
+static int
+use_file(void **state)
+{
+	(void)state;
+	via_pipe = 0;
+	return 0;
+}
+
+static int
+use_pipe(void **state)
+{
+	(void)state;
+	via_pipe = 1;
+	return 0;
+}
+
 int
 main(void)
 {
@@ -228,5 +300,12 @@ main(void)
 		cmocka_unit_test(long_body_line_streams),
 	};
 
-	return cmocka_run_group_tests_name("spool", tests, NULL, NULL);
+	int rc;
+
+	/* Both paths: a regular file (read in place) and a pipe (copied). */
+	rc = cmocka_run_group_tests_name("spool from a file", tests, use_file,
+	    NULL);
+	rc += cmocka_run_group_tests_name("spool from a pipe", tests, use_pipe,
+	    NULL);
+	return rc;
 }
