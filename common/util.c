@@ -105,13 +105,25 @@ util_b64_encode(const unsigned char *in, size_t len, char *out)
 {
 	static const char tab[] =
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t	i, o = 0;
+	/* Two output characters per lookup: 12 bits at a time. */
+	static char	 pair[4096][2];
+	static int	 ready;
+	size_t		 i, o = 0;
 
+	if (!ready) {
+		for (i = 0; i < 4096; i++) {
+			pair[i][0] = tab[i >> 6];
+			pair[i][1] = tab[i & 63];
+		}
+		ready = 1;
+	}
 	for (i = 0; i + 2 < len; i += 3) {
-		out[o++] = tab[in[i] >> 2];
-		out[o++] = tab[((in[i] & 3) << 4) | (in[i + 1] >> 4)];
-		out[o++] = tab[((in[i + 1] & 15) << 2) | (in[i + 2] >> 6)];
-		out[o++] = tab[in[i + 2] & 63];
+		uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 |
+		    in[i + 2];
+
+		memcpy(out + o, pair[v >> 12], 2);
+		memcpy(out + o + 2, pair[v & 0xfff], 2);
+		o += 4;
 	}
 	if (i < len) {
 		out[o++] = tab[in[i] >> 2];
