@@ -25,7 +25,6 @@ struct smtp {
 	struct smtp_opts	 o;
 	struct caps		 caps;
 	struct reply		 last;
-	const char		*auth_used;
 	int			 broken;	/* no QUIT: state unknown */
 	int			 in_tls;
 	size_t			 in_off, in_len;
@@ -488,7 +487,6 @@ authenticate(struct smtp *s, struct err *e)
 		return err_set(e, ERR_AUTH, "%s does not offer AUTH %s (it "
 		    "offers %s); change auth = in the config", s->o.server,
 		    want, s->caps.auth_list);
-	s->auth_used = want;
 	if (mech == SMTP_AUTH_PLAIN && auth_plain(s, e) == -1)
 		return -1;
 	if (mech == SMTP_AUTH_LOGIN && auth_login(s, e) == -1)
@@ -800,20 +798,8 @@ smtp_last_reply(const struct smtp *s)
 	return &s->last;
 }
 
-const struct caps *
-smtp_caps(const struct smtp *s)
-{
-	return &s->caps;
-}
-
 const char *
 smtp_tls_info(const struct smtp *s)
 {
 	return s->x->ops->tls_info(s->x);
-}
-
-const char *
-smtp_auth_used(const struct smtp *s)
-{
-	return s->auth_used;
 }

@@ -100,14 +100,8 @@ int	smtp_probe_mail(struct smtp *s, const char *from, struct err *e);
 /* The last reply the server sent (for the log line). */
 const struct reply *smtp_last_reply(const struct smtp *s);
 
-/* What the server offered in its last EHLO reply. */
-const struct caps *smtp_caps(const struct smtp *s);
-
 /* The TLS version and cipher, or NULL when the session is in clear. */
 const char *smtp_tls_info(const struct smtp *s);
-
-/* The AUTH mechanism used, or NULL. */
-const char *smtp_auth_used(const struct smtp *s);
 
 /*
  * The error kind of a failure reply at a stage: 4xx is ERR_TEMP; Microsoft's
