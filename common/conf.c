@@ -112,6 +112,30 @@ parsed_find(const struct parsed *p, const char *section, size_t key)
 	return NULL;
 }
 
+/* The entry of key k for an account: its section's, else the defaults'. */
+static const struct entry *
+account_entry(const struct parsed *p, const char *section, size_t k)
+{
+	const struct entry *en = parsed_find(p, section, k);
+
+	return en != NULL ? en : parsed_find(p, NULL, k);
+}
+
+/* The index of a key in conf_keys; the name must be one of them. */
+static size_t
+key_index(const char *name)
+{
+	size_t	k;
+
+	for (k = 0; k < NKEYS; k++)
+		if (strcmp(conf_keys[k].name, name) == 0)
+			break;
+	return k;
+}
+
+#define ACCOUNT_SETS(p, section, name) \
+	(account_entry(p, section, key_index(name)) != NULL)
+
 static int
 section_seen(const struct parsed *p, const char *name)
 {
@@ -529,35 +553,19 @@ apply_defaults(const struct parsed *p, const char *section,
 	const struct preset	*pr = NULL;
 	const struct entry	*en;
 	size_t			 i;
-	int			 have_port, have_tls, have_max_c, have_max_m;
+	int			 have_port = ACCOUNT_SETS(p, section, "port");
+	int			 have_tls = ACCOUNT_SETS(p, section, "tls");
+	int			 have_max_c = ACCOUNT_SETS(p, section,
+				    "max_connections");
+	int			 have_max_m = ACCOUNT_SETS(p, section,
+				    "max_per_minute");
 
-#define SET(key) (parsed_find(p, section, key) != NULL || \
-    parsed_find(p, NULL, key) != NULL)
-	have_port = have_tls = have_max_c = have_max_m = 0;
-	for (i = 0; i < NKEYS; i++) {
-		const char *n = conf_keys[i].name;
-
-		if (!SET(i))
-			continue;
-		if (strcmp(n, "port") == 0)
-			have_port = 1;
-		else if (strcmp(n, "tls") == 0)
-			have_tls = 1;
-		else if (strcmp(n, "max_connections") == 0)
-			have_max_c = 1;
-		else if (strcmp(n, "max_per_minute") == 0)
-			have_max_m = 1;
-	}
-#undef SET
 	if (a->provider != NULL) {
 		for (i = 0; i < sizeof(presets) / sizeof(presets[0]); i++)
 			if (strcmp(presets[i].name, a->provider) == 0)
 				pr = &presets[i];
 		if (pr == NULL) {
-			/* "provider" is the first key of the table. */
-			en = parsed_find(p, section, 0);
-			if (en == NULL)
-				en = parsed_find(p, NULL, 0);
+			en = account_entry(p, section, key_index("provider"));
 			return err_set(e, ERR_CONFIG, "%s:%d: provider: "
 			    "'%.64s' is not one of office365, gmail",
 			    p->path, en ? en->line : 0, a->provider);
@@ -663,8 +671,7 @@ conf_load(const char *path, const char *account, struct conf_account *a,
 		goto fail;
 	}
 	for (i = 0; i < NKEYS; i++) {
-		if ((en = parsed_find(&p, account, i)) == NULL)
-			en = parsed_find(&p, NULL, i);
+		en = account_entry(&p, account, i);
 		if (en != NULL && convert(&p, &conf_keys[i], en, a, e) == -1)
 			goto fail;
 	}
