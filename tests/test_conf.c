@@ -14,9 +14,10 @@
 
 #include <cmocka.h>
 
+#include "tmpdir.h"
+
 #include "conf.h"
 
-static char dir[] = "/tmp/pm-conf.XXXXXX";
 
 static const char *
 write_file(const char *name, const char *text, mode_t mode)
@@ -301,23 +302,6 @@ warnings(void **state)
 	    NULL, &a, &e), ERR_NONE);
 	assert_int_equal(conf_warnings(&a, w, 8), 0);
 	conf_account_clear(&a);
-}
-
-static int
-setup(void **state)
-{
-	(void)state;
-	return mkdtemp(dir) == NULL ? -1 : 0;
-}
-
-static int
-teardown(void **state)
-{
-	char cmd[300];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
 }
 
 int

@@ -13,10 +13,11 @@
 
 #include <cmocka.h>
 
+#include "tmpdir.h"
+
 #include "throttle.h"
 #include "util.h"
 
-static char dir[] = "/tmp/pm-throttle.XXXXXX";
 
 static void
 slots(void **state)
@@ -100,23 +101,6 @@ no_limits_no_files(void **state)
 	assert_int_equal(throttle_acquire("/proc/nonexistent/x", "a", 3, 30, 1,
 	    1, &s, &e), 0);
 	assert_int_equal(e.kind, ERR_NONE);
-}
-
-static int
-setup(void **state)
-{
-	(void)state;
-	return mkdtemp(dir) == NULL ? -1 : 0;
-}
-
-static int
-teardown(void **state)
-{
-	char cmd[300];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
 }
 
 int

@@ -41,6 +41,28 @@ pf_make_ca() {
 	    -out "$d/server.crt" 2>/dev/null
 }
 
+# pf_main_base DIR HOSTNAME: the main.cf lines every private instance
+# shares: its own queue and log under DIR, loopback only, no local
+# delivery.
+pf_main_base() {
+	cat <<EOS
+compatibility_level = 3.6
+queue_directory = $1/queue
+data_directory = $1/data
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = $2
+mydestination =
+inet_interfaces = loopback-only
+inet_protocols = all
+maillog_file = $1/maillog
+maillog_file_prefixes = $1
+alias_maps =
+alias_database =
+local_recipient_maps =
+EOS
+}
+
 # The internal services every instance needs, for master.cf.
 pf_services() {
 	cat <<'EOS'
@@ -106,21 +128,8 @@ EOS
 		v6="[::1]:$PF_PORT inet n - n - - smtpd"
 	fi
 	cat >"$PF_DIR/etc/main.cf" <<EOS
-compatibility_level = 3.6
-queue_directory = $PF_DIR/queue
-data_directory = $PF_DIR/data
-mail_owner = postfix
-setgid_group = postdrop
-myhostname = mail.$PF_DOMAIN
+$(pf_main_base "$PF_DIR" "mail.$PF_DOMAIN")
 mydomain = $PF_DOMAIN
-mydestination =
-inet_interfaces = loopback-only
-inet_protocols = all
-maillog_file = $PF_DIR/maillog
-maillog_file_prefixes = $PF_DIR
-alias_maps =
-alias_database =
-local_recipient_maps =
 default_transport = capture
 relay_transport = capture
 capture_destination_recipient_limit = 1
@@ -257,20 +266,7 @@ pf_start_relay() {
 	chown postfix "$RL_DIR"/data
 	RL_PORT=$(pf_free_port) || return 1
 	cat >"$RL_DIR/etc/main.cf" <<EOS
-compatibility_level = 3.6
-queue_directory = $RL_DIR/queue
-data_directory = $RL_DIR/data
-mail_owner = postfix
-setgid_group = postdrop
-myhostname = relay.$PF_DOMAIN
-mydestination =
-inet_interfaces = loopback-only
-inet_protocols = all
-maillog_file = $RL_DIR/maillog
-maillog_file_prefixes = $RL_DIR
-alias_maps =
-alias_database =
-local_recipient_maps =
+$(pf_main_base "$RL_DIR" "relay.$PF_DOMAIN")
 mynetworks = 127.0.0.0/8 [::1]/128
 smtpd_relay_restrictions = permit_mynetworks, reject
 default_transport = printmail
