@@ -216,11 +216,9 @@ printf 'subjectAltName=DNS:mail.other.test\n' >"$W/other-name/ext"
 openssl x509 -req -in "$W/other-name/csr" -CA "$W/pf/tls/ca.crt" \
     -CAkey "$W/pf/tls/ca.key" -CAcreateserial -days 2 \
     -extfile "$W/other-name/ext" -out "$W/other-name/crt" 2>/dev/null
-NAME_PORT=$(pf_free_port)
-openssl s_server -quiet -accept "$NAME_PORT" -cert "$W/other-name/crt" \
-    -key "$W/other-name/key" </dev/null >/dev/null 2>&1 &
-SILENT_PID=$!
-pf_wait_port "$NAME_PORT"
+tls_server "$W/other-name/crt" "$W/other-name/key"
+SILENT_PID=$TLS_PID
+NAME_PORT=$TLS_PORT
 conf "$W/wrongname.conf" "tls = implicit"
 sed -i "s/^port = .*/port = $NAME_PORT/" "$W/wrongname.conf"
 printf 'Subject: x\n\nx\n' | "$PM" -C "$W/wrongname.conf" a@x.test 2>"$W/err"
@@ -305,11 +303,9 @@ t_eq "the rate file holds the last minute's sends" "$(wc -l <"$W/run/default.rat
 unset PRINTMAIL_RUN_DIR
 
 echo "# a server that never answers: timeout, 75"
-SILENT_PORT=$(pf_free_port)
-openssl s_server -quiet -accept "$SILENT_PORT" -cert "$W/pf/tls/server.crt" \
-    -key "$W/pf/tls/server.key" </dev/null >/dev/null 2>&1 &
-SILENT_PID=$!
-pf_wait_port "$SILENT_PORT"
+tls_server "$W/pf/tls/server.crt" "$W/pf/tls/server.key"
+SILENT_PID=$TLS_PID
+SILENT_PORT=$TLS_PORT
 conf "$W/silent.conf"
 sed -i -e "s/^port = .*/port = $SILENT_PORT/" -e "s/^timeout = .*/timeout = 2/" "$W/silent.conf"
 start=$(date +%s)

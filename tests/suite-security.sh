@@ -122,12 +122,11 @@ t_ok "not even the subject in clear (encrypted after STARTTLS)" \
 stop_pid "$FPID"
 
 echo "# a TLS 1.0-only server is refused"
-TPORT=$(pf_free_port)
-openssl s_server -quiet -tls1 -cipher 'DEFAULT@SECLEVEL=0' -accept "$TPORT" \
-    -cert "$W/tls/server.crt" -key "$W/tls/server.key" </dev/null >/dev/null 2>&1 &
-TPID=$!
+tls_server "$W/tls/server.crt" "$W/tls/server.key" -tls1 \
+    -cipher 'DEFAULT@SECLEVEL=0'
+TPID=$TLS_PID
+TPORT=$TLS_PORT
 PIDS+=("$TPID")
-pf_wait_port "$TPORT"
 conf "$W/c" "$TPORT" implicit
 printf 'Subject: x\n\nx\n' | "$PM" -C "$W/c" a@x.test 2>"$W/err"
 t_eq "TLS 1.0 only: exit 76" "$?" 76
@@ -158,12 +157,10 @@ openssl req -newkey rsa:2048 -nodes -subj /CN=localhost \
 openssl ca -batch -config "$W/exp/ca.cnf" -cert "$W/tls/ca.crt" \
     -keyfile "$W/tls/ca.key" -in "$W/exp/csr" -out "$W/exp/crt" \
     -startdate 20200101000000Z -enddate 20200201000000Z >/dev/null 2>&1
-EPORT=$(pf_free_port)
-openssl s_server -quiet -accept "$EPORT" -cert "$W/exp/crt" -key "$W/exp/key" \
-    </dev/null >/dev/null 2>&1 &
-EPID=$!
+tls_server "$W/exp/crt" "$W/exp/key"
+EPID=$TLS_PID
+EPORT=$TLS_PORT
 PIDS+=("$EPID")
-pf_wait_port "$EPORT"
 conf "$W/c" "$EPORT" implicit
 printf 'Subject: x\n\nx\n' | "$PM" -C "$W/c" a@x.test 2>"$W/err"
 t_eq "expired certificate: exit 76" "$?" 76
@@ -192,12 +189,10 @@ t_grep "the child ran" "PATH=" "$W/out5"
 t_ok "no password in the child's environment" no_secret_in "$W/out5"
 stop_pid "$FPID"
 # Core dumps: limits of a printmail waiting on a silent server.
-SPORT=$(pf_free_port)
-openssl s_server -quiet -accept "$SPORT" -cert "$W/tls/server.crt" \
-    -key "$W/tls/server.key" </dev/null >/dev/null 2>&1 &
-SPID=$!
+tls_server "$W/tls/server.crt" "$W/tls/server.key"
+SPID=$TLS_PID
+SPORT=$TLS_PORT
 PIDS+=("$SPID")
-pf_wait_port "$SPORT"
 conf "$W/c" "$SPORT" starttls
 printf 'Subject: x\n\nx\n' >"$W/msg"
 (ulimit -c unlimited; exec "$PM" -C "$W/c" a@x.test <"$W/msg") >/dev/null 2>&1 &

@@ -168,6 +168,18 @@ EOS
 	pf_wait_port "$PF_TLS_PORT"
 }
 
+# tls_server CERT KEY [OPTION...]: an openssl s_server that completes TLS
+# and then says nothing, on a free loopback port; sets TLS_PORT, TLS_PID.
+tls_server() {
+	local cert=$1 key=$2
+	shift 2
+	TLS_PORT=$(pf_free_port) || return 1
+	openssl s_server -quiet "$@" -accept "$TLS_PORT" -cert "$cert" \
+	    -key "$key" </dev/null >/dev/null 2>&1 &
+	TLS_PID=$!
+	pf_wait_port "$TLS_PORT"
+}
+
 # pf_wait_port PORT: until something listens on 127.0.0.1:PORT (10 s).
 pf_wait_port() {
 	local i
