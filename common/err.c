@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "util.h"
 
 void
 err_clear(struct err *e)
@@ -33,6 +34,11 @@ err_vset(struct err *e, enum err_kind kind, int errnum, const char *fmt,
 		snprintf(e->msg + n, sizeof(e->msg) - n, ": %s",
 		    strerror(errnum));
 	}
+	/*
+	 * Messages quote server replies, token endpoints, job values and
+	 * file names: whoever shows one gets a single clean line.
+	 */
+	util_clean(e->msg);
 	return -1;
 }
 

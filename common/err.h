@@ -4,7 +4,9 @@
  * Functions return 0 on success and -1 on failure; the caller owns a
  * struct err and reads it after a failure.  The first error recorded wins:
  * later err_set() calls on a record that already holds an error are ignored,
- * so the root cause is what the user sees.  The message never holds a secret.
+ * so the root cause is what the user sees.  The message never holds a secret
+ * and is always one line of printable text (util_clean()), whatever the
+ * server, the job or the token endpoint put in it.
  */
 #ifndef PM_ERR_H
 #define PM_ERR_H

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "log.h"
+#include "util.h"
 
 static log_fn	log_handler;
 static void	*log_ctx;
@@ -27,5 +28,6 @@ log_msg(enum log_level level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	log_handler(log_ctx, level, line);
+	/* Trace lines quote the server: one clean line, always. */
+	log_handler(log_ctx, level, util_clean(line));
 }

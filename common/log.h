@@ -19,7 +19,10 @@ typedef void (*log_fn)(void *ctx, enum log_level level, const char *line);
 /* Installs the handler (NULL: discard everything). */
 void	log_set_handler(log_fn fn, void *ctx);
 
-/* Formats one line and passes it to the handler. */
+/*
+ * Formats one line, makes it clean (util_clean(): no line break or control
+ * character, whatever it quotes) and passes it to the handler.
+ */
 void	log_msg(enum log_level level, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 

@@ -64,6 +64,60 @@ util_no_core_dumps(void)
 	return rc;
 }
 
+/* The length of the valid UTF-8 sequence at s, or 0. */
+static size_t
+utf8_seq(const unsigned char *s)
+{
+	size_t	n, i;
+	unsigned cp;
+
+	if (s[0] < 0xc2 || s[0] > 0xf4)
+		return 0;
+	n = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
+	cp = s[0] & (0x7f >> n);
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	/* Overlong forms, surrogates, past U+10FFFF, and C1 controls. */
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff ||
+	    (cp >= 0x80 && cp <= 0x9f))
+		return 0;
+	return n;
+}
+
+char *
+util_clean(char *s)
+{
+	unsigned char	*p = (unsigned char *)s, *o = p;
+	size_t		 n;
+
+	if (s == NULL)
+		return NULL;
+	while (*p != '\0') {
+		if (*p == '\n' || *p == '\r' || *p == '\t') {
+			*o++ = ' ';
+			p++;
+		} else if (*p < 0x20 || *p == 0x7f) {
+			*o++ = '?';
+			p++;
+		} else if (*p < 0x80) {
+			*o++ = *p++;
+		} else if ((n = utf8_seq(p)) > 0) {
+			memmove(o, p, n);
+			o += n;
+			p += n;
+		} else {
+			*o++ = '?';
+			p++;
+		}
+	}
+	*o = '\0';
+	return s;
+}
+
 int
 util_strcaseeq(const char *a, const char *b)
 {

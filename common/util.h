@@ -26,6 +26,15 @@ void	util_free_secret(char *s);
  */
 int	util_no_core_dumps(void);
 
+/*
+ * Makes text that came from outside safe for one line of a log, of
+ * standard error or of a CUPS status line: line breaks and tabs become a
+ * blank, every other control character (C0, DEL, C1 as UTF-8) and every
+ * byte that is not part of valid UTF-8 becomes '?'.  In place; the
+ * string never grows.  Returns s.
+ */
+char	*util_clean(char *s);
+
 /* Case-insensitive ASCII comparison of two NUL-terminated strings. */
 int	util_strcaseeq(const char *a, const char *b);
 

@@ -188,12 +188,39 @@ classify(void **state)
 	C(SMTP_BODY, 554, "5.2.252 SendAsDenied; x not allowed", ERR_AUTH);
 	C(SMTP_BODY, 554, "5.2.2 mailbox full", ERR_REFUSED);
 	C(SMTP_BODY, 432, "4.3.2 STOREDRV.ClientSubmit", ERR_TEMP);
-	C(SMTP_STARTTLS, 554, "5.7.3 no TLS", ERR_AUTH);
+	/* Before AUTH, account codes mean nothing (anyone can send them). */
+	C(SMTP_STARTTLS, 554, "5.7.3 no TLS", ERR_TLS);
+	C(SMTP_GREETING, 554, "5.7.139 basic authentication is disabled",
+	    ERR_PROTOCOL);
+	C(SMTP_EHLO, 550, "5.7.30 Basic authentication is not supported",
+	    ERR_PROTOCOL);
+	C(SMTP_EHLO, 554, "5.2.252 SendAsDenied", ERR_PROTOCOL);
+	C(SMTP_GREETING, 554, "SendAsDenied", ERR_PROTOCOL);
 	C(SMTP_STARTTLS, 501, "5.5.4 syntax", ERR_TLS);
 	C(SMTP_GREETING, 554, "no service", ERR_PROTOCOL);
 	C(SMTP_GREETING, 421, "4.7.66 TLS 1.0 and 1.1 are not supported.",
 	    ERR_TEMP);
 #undef C
+}
+
+/* Outside text becomes one clean line: no forged log or status line. */
+static void
+clean_lines(void **state)
+{
+	char	s[128];
+
+	(void)state;
+	util_strlcpy(s, "ok\nPPD: DefaultEmailTo=Custom.x@evil\r\n", sizeof(s));
+	assert_string_equal(util_clean(s), "ok PPD: DefaultEmailTo=Custom.x@evil  ");
+	util_strlcpy(s, "a\tb\001c\033[2Jd\177e", sizeof(s));
+	assert_string_equal(util_clean(s), "a b?c?[2Jd?e");
+	/* UTF-8 stays; C1 controls, overlong forms and stray bytes do not. */
+	util_strlcpy(s, "Ph\xc3\xb2ng K\xe1\xba\xbf to\xc3\xa1n", sizeof(s));
+	assert_string_equal(util_clean(s), "Ph\xc3\xb2ng K\xe1\xba\xbf to\xc3\xa1n");
+	util_strlcpy(s, "x\xc2\x9by\xc0\x8az\xff\xe1\x80", sizeof(s));
+	assert_string_equal(util_clean(s), "x??y??z???");
+	util_strlcpy(s, "\xed\xa0\x80\xf4\x90\x80\x80", sizeof(s));
+	assert_string_equal(util_clean(s), "???????");
 }
 
 static void
@@ -229,6 +256,7 @@ main(void)
 		cmocka_unit_test(ehlo_caps),
 		cmocka_unit_test(ehlo_caps_odd_forms),
 		cmocka_unit_test(classify),
+		cmocka_unit_test(clean_lines),
 		cmocka_unit_test(base64_vectors),
 	};
 
