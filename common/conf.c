@@ -320,24 +320,87 @@ parse_line(struct parsed *p, char *line, int lineno, char **section,
 	return 0;
 }
 
+/* Who may own a config or secret file, or a directory above one. */
+static int
+trusted_owner(uid_t uid)
+{
+	return uid == 0 || uid == geteuid();
+}
+
 /*
- * The permission rule for files that hold secrets: never readable or
- * writable by "other".  A config file without a secret may be world
- * readable but never world writable (anyone could redirect the mail).
+ * The directories above path, up to "/": each owned by root or by us, and
+ * writable by nobody else unless sticky (as /tmp is: there others cannot
+ * replace what they do not own).  Otherwise whoever can write there can
+ * swap the file for one of their own.
+ */
+static int
+check_dirs(const char *path, const char *what, struct err *e)
+{
+	char		*real, *slash;
+	struct stat	 st;
+
+	if ((real = realpath(path, NULL)) == NULL)
+		return err_sys(e, ERR_CONFIG, "cannot resolve %s %s", what,
+		    path);
+	while ((slash = strrchr(real, '/')) != NULL) {
+		if (slash == real)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+		if (stat(real, &st) == -1) {
+			err_sys(e, ERR_CONFIG, "cannot stat %s", real);
+			break;
+		}
+		if (!trusted_owner(st.st_uid)) {
+			err_set(e, ERR_CONFIG, "%s %s is in directory %s, owned "
+			    "by uid %ld: only root%s may own it; fix it with: "
+			    "chown root %s", what, path, real, (long)st.st_uid,
+			    geteuid() ? " or the user who runs printmail" :
+			    "", real);
+			break;
+		}
+		if ((st.st_mode & (S_IWGRP | S_IWOTH)) &&
+		    !(st.st_mode & S_ISVTX)) {
+			err_set(e, ERR_CONFIG, "%s %s is in directory %s, which "
+			    "other users can write; fix it with: chmod go-w %s",
+			    what, path, real, real);
+			break;
+		}
+		if (slash == real) {
+			free(real);
+			return 0;
+		}
+	}
+	free(real);
+	return -1;
+}
+
+/*
+ * The rule for the config file and the files holding secrets: owned by
+ * root or by the user reading it (root itself trusts only root), writable
+ * by nobody else, in directories nobody else can write; a secret never
+ * readable by "other".  A config or a secret that another user can change
+ * would let that user redirect the mail, or make a process running as
+ * root read a file of their choice and send it as a password.
  */
 static int
 check_mode(const char *path, const struct stat *st, int secret,
     const char *what, struct err *e)
 {
-	if (st->st_mode & S_IWOTH)
+	if (!trusted_owner(st->st_uid))
+		return err_set(e, ERR_CONFIG,
+		    "%s %s is owned by uid %ld: only root%s may own it; fix "
+		    "it with: chown root %s", what, path, (long)st->st_uid,
+		    geteuid() ? " or the user who runs printmail" : "", path);
+	if (st->st_mode & (S_IWGRP | S_IWOTH))
 		return err_set(e, ERR_CONFIG,
 		    "%s %s is writable by other users; fix it with: "
-		    "chmod o-w %s", what, path, path);
+		    "chmod go-w %s", what, path, path);
 	if (secret && (st->st_mode & S_IROTH))
 		return err_set(e, ERR_CONFIG,
 		    "%s %s holds a secret and is readable by other users; "
 		    "fix it with: chmod o-rwx %s", what, path, path);
-	return 0;
+	return check_dirs(path, what, e);
 }
 
 static int
@@ -412,6 +475,23 @@ conf_read_secret_file(const char *path, const char *what, struct err *e)
 	return s;
 }
 
+/* A file that holds no secret but decides whom we trust: tls_ca_file. */
+static int
+check_trust_file(const char *path, const char *what, struct err *e)
+{
+	struct stat	st;
+	int		fd, rc;
+
+	if ((fd = open_checked(path, what, e)) == -1)
+		return -1;
+	if (fstat(fd, &st) == -1)
+		rc = err_sys(e, ERR_CONFIG, "cannot stat %s %s", what, path);
+	else
+		rc = check_mode(path, &st, 0, what, e);
+	close(fd);
+	return rc;
+}
+
 static int
 parse_file(const char *path, struct parsed *p, struct err *e)
 {
@@ -446,6 +526,10 @@ parse_file(const char *path, struct parsed *p, struct err *e)
 		while (len > 0 && (line[len - 1] == '\n' ||
 		    line[len - 1] == '\r'))
 			line[--len] = '\0';
+		/* Notepad starts a UTF-8 file with a byte order mark. */
+		if (lineno == 1 && len >= 3 &&
+		    memcmp(line, "\xef\xbb\xbf", 3) == 0)
+			memmove(line, line + 3, (size_t)len - 2);
 		if ((rc = parse_line(p, line, lineno, &section, e)) == -1)
 			break;
 	}
@@ -609,6 +693,22 @@ validate(struct conf_account *a, struct err *e)
 	    a->oauth2_client_secret_file != NULL)
 		return err_set(e, ERR_CONFIG, "%s: account [%s] sets both "
 		    "oauth2_client_secret and oauth2_client_secret_file", f, s);
+	if (a->password != NULL && a->password[0] == '\0')
+		return err_set(e, ERR_CONFIG, "%s: account [%s]: password is "
+		    "empty (put the App Password after password =)", f, s);
+	if (a->oauth2_client_secret != NULL &&
+	    a->oauth2_client_secret[0] == '\0')
+		return err_set(e, ERR_CONFIG, "%s: account [%s]: "
+		    "oauth2_client_secret is empty", f, s);
+	if (a->oauth2_token_url != NULL &&
+	    strncasecmp(a->oauth2_token_url, "https://", 8) != 0)
+		return err_set(e, ERR_CONFIG, "%s: account [%s]: "
+		    "oauth2_token_url must start with https:// (the client "
+		    "secret and the tokens never travel in clear)", f, s);
+	/* A CA others can change would let them read the password. */
+	if (a->tls_ca_file != NULL &&
+	    check_trust_file(a->tls_ca_file, "tls_ca_file", e) == -1)
+		return -1;
 	if (a->password_file != NULL && (a->password =
 	    conf_read_secret_file(a->password_file, "password_file", e)) ==
 	    NULL)

@@ -6,8 +6,14 @@
  * starts a trailing comment on an unquoted value.  A value may be put in
  * double quotes (with \" and \\) to keep a "#" or surrounding blanks.
  * Unknown keys, duplicate keys, duplicate sections and malformed lines are
- * errors that name the file and line.  A file that holds a secret and that
- * "other" can read, or that "other" can write, is refused.
+ * errors that name the file and line; a UTF-8 byte order mark is skipped.
+ *
+ * The config, password_file, oauth2_client_secret_file and tls_ca_file
+ * must be owned by root or by the user reading them (root trusts only
+ * root), writable by nobody else, and in directories that only root or
+ * that user can write (sticky ones such as /tmp excepted); the files that
+ * hold a secret must not be readable by "other".  Each refusal names the
+ * chmod or chown that fixes it.
  */
 #ifndef PM_CONF_H
 #define PM_CONF_H

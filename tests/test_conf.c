@@ -180,7 +180,118 @@ secret_readable_by_other_refused(void **state)
 	/* ...but never a world-writable one. */
 	assert_int_equal(load("[default]\nhost = h\nfrom = a@b\n", 0666, NULL,
 	    &a, &e), ERR_CONFIG);
-	assert_non_null(strstr(e.msg, "chmod o-w"));
+	assert_non_null(strstr(e.msg, "chmod go-w"));
+	/* Nor a group-writable one (group lp could redirect the mail). */
+	assert_int_equal(load("[default]\nhost = h\nfrom = a@b\n", 0660, NULL,
+	    &a, &e), ERR_CONFIG);
+	assert_non_null(strstr(e.msg, "writable by other users"));
+}
+
+/*
+ * Who may own what: a config, or a secret file it names, that another user
+ * owns or can write, or that sits in a directory another user can write,
+ * could make us send any file of ours as the password to any server.
+ */
+static void
+owner_and_directories(void **state)
+{
+	struct conf_account	a;
+	struct err		e;
+	char			text[512], sub[300], path[400], secret[300];
+	FILE			*fp;
+
+	(void)state;
+	/* write_file() returns a buffer the next call reuses. */
+	snprintf(secret, sizeof(secret), "%s",
+	    write_file("other.secret", "stolen\n", 0600));
+	snprintf(text, sizeof(text), "[default]\nhost = h\nfrom = a@b\n"
+	    "user = a@b\npassword_file = %s\n", secret);
+	if (geteuid() == 0) {
+		/* Root trusts only root: a secret owned by nobody... */
+		assert_int_equal(chown(secret, 65534, 65534), 0);
+		assert_int_equal(load(text, 0600, NULL, &a, &e), ERR_CONFIG);
+		assert_non_null(strstr(e.msg, "owned by uid 65534"));
+		assert_non_null(strstr(e.msg, "chown root"));
+		assert_null(strstr(e.msg, "stolen"));
+		/* ...or a config owned by nobody. */
+		assert_int_equal(chown(secret, 0, 0), 0);
+		write_file("pm.conf", text, 0600);
+		snprintf(path, sizeof(path), "%s/pm.conf", dir);
+		assert_int_equal(chown(path, 65534, 65534), 0);
+		err_clear(&e);
+		assert_int_equal(conf_load(path, NULL, &a, &e), -1);
+		assert_non_null(strstr(e.msg, "owned by uid 65534"));
+	}
+	/* A group-writable secret file. */
+	assert_int_equal(chmod(secret, 0620), 0);
+	assert_int_equal(load(text, 0600, NULL, &a, &e), ERR_CONFIG);
+	assert_non_null(strstr(e.msg, "password_file"));
+	assert_non_null(strstr(e.msg, "chmod go-w"));
+	assert_int_equal(chmod(secret, 0600), 0);
+	assert_int_equal(load(text, 0600, NULL, &a, &e), ERR_NONE);
+	conf_account_clear(&a);
+	/* A config in a directory others can write (not sticky). */
+	snprintf(sub, sizeof(sub), "%s/open", dir);
+	assert_int_equal(mkdir(sub, 0777), 0);
+	assert_int_equal(chmod(sub, 0777), 0);
+	snprintf(path, sizeof(path), "%s/pm.conf", sub);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("[default]\nhost = h\nfrom = a@b\n", fp);
+	fclose(fp);
+	assert_int_equal(chmod(path, 0600), 0);
+	err_clear(&e);
+	assert_int_equal(conf_load(path, NULL, &a, &e), -1);
+	assert_non_null(strstr(e.msg, "which other users can write"));
+	assert_non_null(strstr(e.msg, "chmod go-w"));
+	/* Sticky, as /tmp: others cannot replace what they do not own. */
+	assert_int_equal(chmod(sub, 01777), 0);
+	err_clear(&e);
+	assert_int_equal(conf_load(path, NULL, &a, &e), 0);
+	conf_account_clear(&a);
+	if (geteuid() == 0) {
+		/* A directory above owned by another user. */
+		assert_int_equal(chmod(sub, 0755), 0);
+		assert_int_equal(chown(sub, 65534, 65534), 0);
+		err_clear(&e);
+		assert_int_equal(conf_load(path, NULL, &a, &e), -1);
+		assert_non_null(strstr(e.msg, "owned by uid 65534"));
+	}
+	/* A CA file others can change would let them read the password. */
+	snprintf(secret, sizeof(secret), "%s", write_file("ca.pem", "x\n",
+	    0666));
+	snprintf(text, sizeof(text), "[default]\nhost = h\nfrom = a@b\n"
+	    "tls_ca_file = %s\n", secret);
+	assert_int_equal(chmod(secret, 0666), 0);
+	assert_int_equal(load(text, 0600, NULL, &a, &e), ERR_CONFIG);
+	assert_non_null(strstr(e.msg, "tls_ca_file"));
+}
+
+/* Small things that cost mail or a lockout. */
+static void
+bom_empty_password_https(void **state)
+{
+	struct conf_account	a;
+	struct err		e;
+
+	(void)state;
+	/* Notepad's byte order mark. */
+	assert_int_equal(load("\xef\xbb\xbf[default]\nhost = h\nfrom = a@b\n",
+	    0600, NULL, &a, &e), ERR_NONE);
+	assert_string_equal(a.host, "h");
+	conf_account_clear(&a);
+	/* An empty password is refused like an empty password_file. */
+	assert_int_equal(load("[default]\nhost = h\nfrom = a@b\nuser = a@b\n"
+	    "password =\n", 0600, NULL, &a, &e), ERR_CONFIG);
+	assert_non_null(strstr(e.msg, "password is empty"));
+	assert_int_equal(load("[default]\nhost = h\nfrom = a@b\nuser = a@b\n"
+	    "password = \"\"\n", 0600, NULL, &a, &e), ERR_CONFIG);
+	/* The token endpoint only over https. */
+	assert_int_equal(load("[default]\nhost = h\nfrom = a@b\nuser = a@b\n"
+	    "auth = xoauth2\noauth2_client_id = c\noauth2_client_secret = s\n"
+	    "oauth2_token_url = http://login.example/token\n", 0600, NULL,
+	    &a, &e), ERR_CONFIG);
+	assert_non_null(strstr(e.msg, "https://"));
 }
 
 static void
@@ -313,6 +424,8 @@ main(void)
 		cmocka_unit_test(errors_name_file_and_line),
 		cmocka_unit_test(secret_readable_by_other_refused),
 		cmocka_unit_test(password_file),
+		cmocka_unit_test(owner_and_directories),
+		cmocka_unit_test(bom_empty_password_https),
 		cmocka_unit_test(missing_file),
 		cmocka_unit_test(all_design_keys_accepted),
 		cmocka_unit_test(warnings),
