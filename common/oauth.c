@@ -71,16 +71,77 @@ split(char *s, char **argv, int max)
 	return n;
 }
 
+/* A token command's standard error: relayed one clean line at a time. */
+struct errbuf {
+	char	line[512];
+	size_t	len;
+	int	lines;
+};
+
+static void
+errbuf_flush(struct errbuf *b, const char *name)
+{
+	/* A chatty or hostile helper gets some lines, not the log. */
+	if (b->len > 0 && b->lines++ < 64) {
+		b->line[b->len] = '\0';
+		log_msg(LOG_LVL_ERROR, "oauth2_token_command %s: %s", name,
+		    b->line);
+	}
+	b->len = 0;
+}
+
+static void
+errbuf_add(struct errbuf *b, const char *p, size_t n, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] == '\n') {
+			errbuf_flush(b, name);
+			continue;
+		}
+		if (b->len < sizeof(b->line) - 1)
+			b->line[b->len++] = p[i];
+	}
+}
+
+/*
+ * The helper's exit status by the convention printmail documents (and
+ * sysexits(3) uses): 75 temporary (network, endpoint down: the message
+ * waits), 126/127 cannot be run (the config), killed by a signal other
+ * than ours is temporary too; anything else needs the admin.
+ */
+static void
+command_failed(const char *name, int status, struct err *e)
+{
+	int	code = WIFEXITED(status) ? WEXITSTATUS(status) :
+		    128 + WTERMSIG(status);
+
+	if (WIFEXITED(status) && (code == 126 || code == 127))
+		err_set(e, ERR_CONFIG, "cannot run oauth2_token_command %s "
+		    "(exit status %d)", name, code);
+	else if (code == 75 || !WIFEXITED(status))
+		err_set(e, ERR_TEMP, "oauth2_token_command %s failed "
+		    "temporarily (exit status %d)", name, code);
+	else
+		err_set(e, ERR_AUTH, "oauth2_token_command %s failed (exit "
+		    "status %d): the account needs the admin (a helper exits "
+		    "75 for a temporary failure)", name, code);
+}
+
 char *
 oauth_token_from_command(const char *cmd, int timeout_ms, struct err *e)
 {
 	char		*copy, *argv[OAUTH_MAX_ARGS], *tok = NULL;
-	char		 out[OAUTH_MAX_OUT];
+	char		 out[OAUTH_MAX_OUT], chunk[4096];
+	struct errbuf	 eb;
 	size_t		 len = 0;
 	int64_t		 deadline = util_now_ms() + timeout_ms;
-	int		 fds[2], status = 0, timed_out = 0, nul;
+	int		 ofd[2], efd[2] = { -1, -1 }, status = 0;
+	int		 timed_out = 0, exited = 0, nul, open_out, open_err;
 	pid_t		 pid;
 
+	memset(&eb, 0, sizeof(eb));
 	if ((copy = strdup(cmd)) == NULL) {
 		err_sys(e, ERR_INTERNAL, "strdup");
 		return NULL;
@@ -91,63 +152,118 @@ oauth_token_from_command(const char *cmd, int timeout_ms, struct err *e)
 		    "quotes or too many words");
 		return NULL;
 	}
-	if (pipe2(fds, O_CLOEXEC) == -1) {
+	if (pipe2(ofd, O_CLOEXEC) == -1 || pipe2(efd, O_CLOEXEC) == -1) {
+		if (efd[0] == -1 && ofd[0] >= 0) {
+			close(ofd[0]);
+			close(ofd[1]);
+		}
 		free(copy);
 		err_sys(e, ERR_INTERNAL, "pipe");
 		return NULL;
 	}
 	if ((pid = fork()) == -1) {
 		free(copy);
-		close(fds[0]);
-		close(fds[1]);
+		close(ofd[0]);
+		close(ofd[1]);
+		close(efd[0]);
+		close(efd[1]);
 		err_sys(e, ERR_INTERNAL, "fork");
 		return NULL;
 	}
 	if (pid == 0) {
+		/*
+		 * Its own process group, so a timeout ends it and whatever it
+		 * started; nothing of ours open but the three standard
+		 * descriptors (the message, the config, the spool file).
+		 */
+		(void)setpgid(0, 0);
 		nul = open("/dev/null", O_RDONLY);
 		if (nul == -1 || dup2(nul, STDIN_FILENO) == -1 ||
-		    dup2(fds[1], STDOUT_FILENO) == -1)
+		    dup2(ofd[1], STDOUT_FILENO) == -1 ||
+		    dup2(efd[1], STDERR_FILENO) == -1)
 			_exit(126);
+		close_range(3, ~0U, 0);
 		execvp(argv[0], argv);
 		_exit(127);
 	}
-	close(fds[1]);
+	(void)setpgid(pid, pid);
+	close(ofd[1]);
+	close(efd[1]);
+	open_out = open_err = 1;
+	/*
+	 * Until the helper has exited and said all it had to say, or the
+	 * deadline.  A helper that exits while a child of its own still holds
+	 * its standard output has finished: what it printed is read without
+	 * waiting for that child.
+	 */
 	for (;;) {
-		struct pollfd	pfd = { fds[0], POLLIN, 0 };
+		struct pollfd	pfd[2] = { { ofd[0], POLLIN, 0 },
+				    { efd[0], POLLIN, 0 } };
 		int64_t		left = deadline - util_now_ms();
 		ssize_t		n;
+		int		k, r;
 
+		if (!exited) {
+			siginfo_t si;
+
+			/* Not reaped yet: its group id stays ours to kill. */
+			si.si_pid = 0;
+			if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG |
+			    WNOWAIT) == 0 && si.si_pid == pid)
+				exited = 1;
+		}
+		if (!open_out && !open_err && exited)
+			break;
 		if (left <= 0) {
-			timed_out = 1;
+			timed_out = !exited;
 			break;
 		}
-		if (poll(&pfd, 1, (int)left) <= 0)
-			continue;
-		n = read(fds[0], out + len, sizeof(out) - 1 - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
+		pfd[0].fd = open_out ? ofd[0] : -1;
+		pfd[1].fd = open_err ? efd[0] : -1;
+		/* After the exit only what is already in the pipes counts. */
+		r = poll(pfd, 2, exited ? 0 : (int)(left < 50 ? left : 50));
+		if (r == -1 && errno != EINTR)
 			break;
-		len += (size_t)n;
-		if (len == sizeof(out) - 1)
-			break;
+		if (r <= 0) {
+			if (exited)
+				break;
+			continue;
+		}
+		for (k = 0; k < 2; k++) {
+			if (pfd[k].revents == 0)
+				continue;
+			if (k == 0) {
+				n = read(ofd[0], out + len,
+				    sizeof(out) - 1 - len);
+				if (n > 0)
+					len += (size_t)n;
+				if (n == 0 || (n == -1 && errno != EINTR) ||
+				    len == sizeof(out) - 1)
+					open_out = 0;
+			} else {
+				n = read(efd[0], chunk, sizeof(chunk));
+				if (n > 0)
+					errbuf_add(&eb, chunk, (size_t)n,
+					    argv[0]);
+				if (n == 0 || (n == -1 && errno != EINTR))
+					open_err = 0;
+			}
+		}
 	}
-	close(fds[0]);
-	if (timed_out)
-		kill(pid, SIGKILL);
+	close(ofd[0]);
+	close(efd[0]);
+	errbuf_flush(&eb, argv[0]);
+	/* The helper's group: it, or what it left behind holding a pipe. */
+	kill(-pid, SIGKILL);
 	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 		;
 	out[len] = '\0';
 	if (timed_out)
 		err_set(e, ERR_TEMP, "oauth2_token_command %s did not finish "
-		    "within %d seconds", argv[0], timeout_ms / 1000);
-	else if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-		err_set(e, ERR_CONFIG, "cannot run oauth2_token_command %s",
-		    argv[0]);
+		    "within %d seconds; it was stopped", argv[0],
+		    (timeout_ms + 999) / 1000);
 	else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		err_set(e, ERR_AUTH, "oauth2_token_command %s failed (exit "
-		    "status %d)", argv[0], WIFEXITED(status) ?
-		    WEXITSTATUS(status) : 128 + WTERMSIG(status));
+		command_failed(argv[0], status, e);
 	else {
 		char *p = out, *end;
 

@@ -8,14 +8,22 @@
 
 /*
  * Runs cmd without a shell (split at blanks; "double" or 'single' quotes
- * keep blanks together) with standard input from /dev/null and standard
- * error passed through.  Its standard output, first line without blanks
- * around it, is the access token.  The command must exit 0 within
- * timeout_ms; it is killed after that.
+ * keep blanks together) in a process group of its own, with standard input
+ * from /dev/null and no other descriptor of ours.  Its standard output,
+ * first line without blanks around it, is the access token; its standard
+ * error is passed to the log one clean line at a time (at most 64 lines).
+ * It must exit 0 within timeout_ms; after that its whole process group is
+ * killed.  A helper that exits while a child of its own still holds its
+ * output has finished.
+ *
+ * Exit convention of the helper: 0 with a token; 75 (EX_TEMPFAIL) for a
+ * temporary failure (network, endpoint down), which defers the mail; any
+ * other status means the account needs the admin.
  *
  * Returns the token, which the caller wipes with util_free_secret(), or
- * NULL with ERR_CONFIG (cannot run it), ERR_TEMP (timed out) or ERR_AUTH
- * (failed, or printed no token).
+ * NULL with ERR_CONFIG (cannot run it: 126, 127), ERR_TEMP (timed out,
+ * exit 75, killed by a signal) or ERR_AUTH (any other failure, or no
+ * token printed).
  */
 char	*oauth_token_from_command(const char *cmd, int timeout_ms,
 	    struct err *e);

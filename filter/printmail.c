@@ -70,7 +70,9 @@ static void
 log_to_stdout(void *ctx, enum log_level level, const char *line)
 {
 	(void)ctx;
-	if (level == LOG_LVL_INFO)
+	if (level == LOG_LVL_ERROR)
+		printf("  note  %s\n", line);
+	else if (level == LOG_LVL_INFO)
 		printf("  ok    %s\n", line);
 	else if (level == LOG_LVL_NOTICE)
 		printf("  wait  %s\n", line);
@@ -186,8 +188,13 @@ parse_args(int argc, char **argv, struct opts *o, struct err *e)
 				/* -Am, -d0.1, -oem style: the rest is theirs. */
 				break;
 			default:
-				fprintf(stderr, "printmail: ignoring unknown "
-				    "option -%c\n", *p);
+				if ((unsigned char)*p > 0x20 && *p != 0x7f)
+					fprintf(stderr, "printmail: ignoring "
+					    "unknown option -%c\n", *p);
+				else
+					fprintf(stderr, "printmail: ignoring "
+					    "an unknown option byte 0x%02x\n",
+					    (unsigned char)*p);
 				continue;
 			}
 			break;
@@ -278,7 +285,7 @@ run_send(const struct conf_account *a, const struct opts *o, struct err *e)
 		goto out;
 	log_warnings(a);
 	if (throttle_acquire(run_dir(), a->name, a->max_connections,
-	    a->max_per_minute, 1, a->timeout * 5, &slot, e) == -1)
+	    a->max_per_minute, 1, a->timeout, &slot, e) == -1)
 		goto out;
 	session_helo(a, helo, sizeof(helo));
 	if ((s = session_open(a, helo, cache_dir(), e)) == NULL)
@@ -312,7 +319,7 @@ run_check(const struct conf_account *a, struct err *e)
 	for (i = 0; i < nwarn; i++)
 		printf("  warn  %s\n", warn[i]);
 	if (throttle_acquire(run_dir(), a->name, a->max_connections, 0, 0,
-	    a->timeout * 5, &slot, e) == -1)
+	    a->timeout, &slot, e) == -1)
 		return -1;
 	session_helo(a, helo, sizeof(helo));
 	if ((s = session_open(a, helo, cache_dir(), e)) == NULL) {

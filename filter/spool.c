@@ -233,7 +233,7 @@ spool_read(struct spool *sp, int fd, int dot_ends, const char *tmpdir,
 	 */
 	if (!dot_ends && start != -1 && fstat(fd, &st) == 0 &&
 	    S_ISREG(st.st_mode)) {
-		if ((sp->body_fd = dup(fd)) == -1)
+		if ((sp->body_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3)) == -1)
 			return err_sys(e, ERR_INTERNAL, "dup");
 		in_place = 1;
 	} else {

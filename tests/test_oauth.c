@@ -11,6 +11,12 @@
 
 #include <cmocka.h>
 
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "log.h"
+
 #include "oauth.h"
 #include "util.h"
 
@@ -34,7 +40,7 @@ token_printed(void **state)
 	t = run("printf '  eyJ0eXAi.abc-_x==\\n\\nsecond line\\n'", 5000, &e);
 	assert_string_equal(t, "eyJ0eXAi.abc-_x==");
 	util_free_secret(t);
-	/* Standard error passes through and does not become the token. */
+	/* Standard error goes to the log and does not become the token. */
 	t = run("sh -c 'echo diagnostics >&2; echo tok'", 5000, &e);
 	assert_string_equal(t, "tok");
 	util_free_secret(t);
@@ -79,6 +85,79 @@ failures(void **state)
 	assert_true(util_now_ms() - t0 < 3000);
 }
 
+/* What the helper writes on standard error, as the log hook gets it. */
+static char	logged[8192];
+
+static void
+capture(void *ctx, enum log_level level, const char *line)
+{
+	size_t n = strlen(logged);
+
+	(void)ctx;
+	(void)level;
+	snprintf(logged + n, sizeof(logged) - n, "%s\n", line);
+}
+
+/*
+ * Issue: a helper that closes its output and keeps running, one that
+ * leaves a child holding its output, exit 75, control characters on its
+ * standard error, and our descriptors leaking into it.
+ */
+static void
+bounded_and_clean(void **state)
+{
+	struct err	 e;
+	char		*t, *p;
+	int64_t		 t0;
+	int		 fd;
+
+	(void)state;
+	/* Output closed, still running: stopped at the deadline. */
+	t0 = util_now_ms();
+	assert_null(run("sh -c 'exec >&-; sleep 30'", 500, &e));
+	assert_int_equal(e.kind, ERR_TEMP);
+	assert_non_null(strstr(e.msg, "did not finish"));
+	assert_true(util_now_ms() - t0 < 3000);
+	/* Printed the token and exited; a child it left holds the pipe. */
+	t0 = util_now_ms();
+	t = run("sh -c 'echo tok-bg; sleep 30 & exit 0'", 5000, &e);
+	assert_non_null(t);
+	assert_string_equal(t, "tok-bg");
+	util_free_secret(t);
+	assert_true(util_now_ms() - t0 < 3000);
+	/* The helper's convention: 75 is temporary, the rest needs the admin. */
+	assert_null(run("sh -c 'exit 75'", 5000, &e));
+	assert_int_equal(e.kind, ERR_TEMP);
+	assert_null(run("sh -c 'exit 1'", 5000, &e));
+	assert_int_equal(e.kind, ERR_AUTH);
+	/* Its standard error reaches the log as clean lines only. */
+	memset(logged, 0, sizeof(logged));
+	log_set_handler(capture, NULL);
+	t = run("printf 'tok\\n'", 5000, &e);
+	util_free_secret(t);
+	t = run("sh -c 'printf \"bad\\rPPD: DefaultEmailTo=Custom.x@evil.test"
+	    "\\033[2J\\nnext\\n\" >&2; echo tok'", 5000, &e);
+	log_set_handler(NULL, NULL);
+	assert_string_equal(t, "tok");
+	util_free_secret(t);
+	for (p = logged; *p != '\0'; p++)
+		assert_true(*p == '\n' || ((unsigned char)*p >= 0x20 &&
+		    *p != 0x7f));
+	assert_non_null(strstr(logged, "bad PPD: DefaultEmailTo"));
+	assert_null(strstr(logged, "\nPPD:"));
+	assert_non_null(strstr(logged, ": next\n"));
+	/* No descriptor of ours reaches the helper (the message, say). */
+	fd = open("/dev/null", O_RDONLY);
+	assert_true(fd >= 3);
+	t = run("sh -c 'ls /proc/self/fd | sort -n | tr \"\\n\" ,'", 5000,
+	    &e);
+	assert_non_null(t);
+	/* 0, 1, 2 and the one ls opens to read the directory. */
+	assert_true(strncmp(t, "0,1,2,3,", 8) == 0 && t[8] == '\0');
+	util_free_secret(t);
+	close(fd);
+}
+
 int
 main(void)
 {
@@ -86,6 +165,7 @@ main(void)
 		cmocka_unit_test(token_printed),
 		cmocka_unit_test(no_shell),
 		cmocka_unit_test(failures),
+		cmocka_unit_test(bounded_and_clean),
 	};
 
 	return cmocka_run_group_tests_name("oauth", tests, NULL, NULL);
