@@ -39,7 +39,10 @@ nap(int ms)
 		;
 }
 
-/* Tries each slot once; returns the locked fd or -1 (errno EWOULDBLOCK). */
+/*
+ * Tries each slot once; returns the locked fd, or -1 with *broken set when
+ * a slot file cannot be opened (errno kept).
+ */
 static int
 try_slots(const char *dir, const char *account, int max_conn, int *broken)
 {
@@ -59,25 +62,46 @@ try_slots(const char *dir, const char *account, int max_conn, int *broken)
 	return -1;
 }
 
+/* Takes an exclusive lock on fd by the deadline; -1 past it. */
+static int
+lock_by(int fd, int64_t deadline)
+{
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return -1;
+		if (util_now_ms() >= deadline) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		nap(20);
+	}
+}
+
 /*
  * Seconds to wait before one more submission fits in the window (0: it
- * fits now and is recorded), or -1 when the file cannot be used.
+ * fits now and is recorded), or -1 with errno when the file cannot be used
+ * or locked by the deadline.
  */
 static long
-rate_check(const char *dir, const char *account, int max_per_min)
+rate_check(const char *dir, const char *account, int max_per_min,
+    int64_t deadline)
 {
 	char		 path[4096], line[32];
 	long long	*t = NULL, now = (long long)time(NULL);
 	size_t		 n = 0, i, keep;
 	long		 wait = 0;
 	FILE		*fp;
-	int		 fd;
+	int		 fd, saved;
 
 	snprintf(path, sizeof(path), "%s/%s.rate", dir, account);
-	if ((fd = open_shared(path)) == -1 || flock(fd, LOCK_EX) == -1 ||
-	    (fp = fdopen(fd, "r+")) == NULL) {
-		if (fd != -1)
-			close(fd);
+	if ((fd = open_shared(path)) == -1)
+		return -1;
+	if (lock_by(fd, deadline) == -1 || (fp = fdopen(fd, "r+")) == NULL) {
+		saved = errno;
+		close(fd);
+		errno = saved;
 		return -1;
 	}
 	if ((t = calloc(THROTTLE_MAX_RATE + 1, sizeof(*t))) == NULL) {
@@ -120,19 +144,20 @@ throttle_acquire(const char *dir, const char *account, int max_conn,
 		return 0;
 	if (mkdir(dir, 01777) == 0)
 		(void)chmod(dir, 01777);
-	if (access(dir, W_OK | X_OK) == -1) {
-		log_msg(LOG_LVL_NOTICE, "provider limits not enforced: cannot "
-		    "use %s: %s", dir, strerror(errno));
-		return 0;
-	}
+	/*
+	 * Limits fail closed: sending anyway past a broken lock is what the
+	 * provider answers with 432 or a blocked mailbox.  The message waits
+	 * (a temporary failure) and the reason says what to fix.
+	 */
+	if (access(dir, W_OK | X_OK) == -1)
+		return err_sys(e, ERR_TEMP, "cannot use %s for the provider "
+		    "limits of account [%s]", dir, account);
 	while (max_conn > 0) {
 		if ((slot->fd = try_slots(dir, account, max_conn, &broken)) != -1)
 			break;
-		if (broken) {
-			log_msg(LOG_LVL_NOTICE, "provider limits not enforced: "
-			    "cannot open lock files in %s", dir);
-			return 0;
-		}
+		if (broken)
+			return err_sys(e, ERR_TEMP, "cannot open the connection "
+			    "slots of account [%s] in %s", account, dir);
 		if (!told++)
 			log_msg(LOG_LVL_NOTICE, "waiting: %d connections of "
 			    "account [%s] are in use (max_connections)",
@@ -145,12 +170,12 @@ throttle_acquire(const char *dir, const char *account, int max_conn,
 	}
 	told = 0;
 	while (submit && max_per_min > 0) {
-		if ((wait = rate_check(dir, account, max_per_min)) == 0)
+		if ((wait = rate_check(dir, account, max_per_min, deadline)) == 0)
 			break;
 		if (wait < 0) {
-			log_msg(LOG_LVL_NOTICE, "provider limits not enforced: "
-			    "cannot use the rate file in %s", dir);
-			break;
+			throttle_release(slot);
+			return err_sys(e, ERR_TEMP, "cannot use the rate file of "
+			    "account [%s] in %s (max_per_minute)", account, dir);
 		}
 		if (!told++)
 			log_msg(LOG_LVL_NOTICE, "waiting %ld s: account [%s] "

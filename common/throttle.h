@@ -20,9 +20,11 @@ struct throttle_slot {
 /*
  * Waits until the account may start a session (and, with submit, send one
  * more message), then takes a slot.  0 and 0 mean no limit.  Waiting is
- * reported through log_msg(LOG_LVL_NOTICE).  When the run directory cannot
- * be used, the limits are skipped with a notice rather than stopping mail.
- * Returns 0, or -1 with ERR_TEMP after waiting max_wait_s seconds.
+ * reported through log_msg(LOG_LVL_NOTICE).  Every wait, the locks
+ * included, ends by max_wait_s seconds.  The limits fail closed: when the
+ * run directory or its files cannot be used, nothing is sent.
+ * Returns 0, or -1 with ERR_TEMP naming what it waited for or could not
+ * use.
  */
 int	throttle_acquire(const char *dir, const char *account, int max_conn,
 	    int max_per_min, int submit, int max_wait_s,

@@ -10,6 +10,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <cmocka.h>
 
@@ -97,10 +101,61 @@ no_limits_no_files(void **state)
 	assert_int_equal(throttle_acquire(dir, "none", 0, 0, 1, 1, &s, &e), 0);
 	assert_int_equal(s.fd, -1);
 	assert_int_equal(access("/tmp/pm-throttle-none", F_OK), -1);
-	/* An unusable directory skips the limits instead of stopping mail. */
+	/* An unusable directory: nothing is sent, the message waits (75). */
 	assert_int_equal(throttle_acquire("/proc/nonexistent/x", "a", 3, 30, 1,
-	    1, &s, &e), 0);
-	assert_int_equal(e.kind, ERR_NONE);
+	    1, &s, &e), -1);
+	assert_int_equal(e.kind, ERR_TEMP);
+	assert_non_null(strstr(e.msg, "/proc/nonexistent/x"));
+	assert_int_equal(s.fd, -1);
+}
+
+/* Limits fail closed, and no lock can hold a sender past its deadline. */
+static void
+hostile_state(void **state)
+{
+	struct throttle_slot	s;
+	struct err		e;
+	char			path[256];
+	int64_t			t0;
+	int			fd;
+
+	(void)state;
+	/* Another user pre-created the rate file as a directory. */
+	snprintf(path, sizeof(path), "%s/d.rate", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	err_clear(&e);
+	assert_int_equal(throttle_acquire(dir, "d", 0, 1, 1, 2, &s, &e), -1);
+	assert_int_equal(e.kind, ERR_TEMP);
+	assert_non_null(strstr(e.msg, "rate file of account [d]"));
+	/* ... or a slot file. */
+	snprintf(path, sizeof(path), "%s/s.slot0", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	err_clear(&e);
+	assert_int_equal(throttle_acquire(dir, "s", 1, 0, 1, 2, &s, &e), -1);
+	assert_int_equal(e.kind, ERR_TEMP);
+	assert_non_null(strstr(e.msg, "connection slots of account [s]"));
+	/* Someone holds the rate file's lock for ever: bounded wait. */
+	snprintf(path, sizeof(path), "%s/h.rate", dir);
+	fd = open(path, O_RDWR | O_CREAT, 0666);
+	assert_true(fd != -1);
+	assert_int_equal(flock(fd, LOCK_EX), 0);
+	if (fork() == 0) {
+		/* Another process: flock locks are per open file. */
+		err_clear(&e);
+		t0 = util_now_ms();
+		if (throttle_acquire(dir, "h", 0, 5, 1, 1, &s, &e) == -1 &&
+		    e.kind == ERR_TEMP && util_now_ms() - t0 >= 900 &&
+		    util_now_ms() - t0 < 3000)
+			_exit(0);
+		_exit(1);
+	}
+	{
+		int status;
+
+		assert_true(wait(&status) > 0);
+		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	close(fd);
 }
 
 int
@@ -110,6 +165,7 @@ main(void)
 		cmocka_unit_test(slots),
 		cmocka_unit_test(rate),
 		cmocka_unit_test(no_limits_no_files),
+		cmocka_unit_test(hostile_state),
 	};
 
 	return cmocka_run_group_tests_name("throttle", tests, setup, teardown);
