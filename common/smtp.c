@@ -55,12 +55,17 @@ smtp_classify(enum smtp_stage stage, const struct reply *r)
 		return ERR_TEMP;
 	if (r->code < 500 || r->code > 599)
 		return ERR_PROTOCOL;
-	/* Account and sender refusals, wherever the provider sends them. */
-	if (enh_is(r, "5.7.30") || enh_is(r, "5.2.252") ||
+	/*
+	 * Account and sender refusals, wherever the provider sends them from
+	 * AUTH on.  Before AUTH (greeting, EHLO, STARTTLS: in clear, where
+	 * anyone on the path can write) a reply says nothing about the
+	 * account and must not stop a queue or bounce a message.
+	 */
+	if (stage >= SMTP_AUTH && (enh_is(r, "5.7.30") || enh_is(r, "5.2.252") ||
 	    enh_is(r, "5.7.57") || enh_is(r, "5.7.60") ||
 	    enh_is(r, "5.7.139") || enh_is(r, "5.7.8") ||
 	    enh_is(r, "5.7.9") || enh_is(r, "5.7.3") ||
-	    strstr(r->text, "SendAsDenied") != NULL)
+	    strstr(r->text, "SendAsDenied") != NULL))
 		return ERR_AUTH;
 	switch (stage) {
 	case SMTP_STARTTLS:
@@ -85,8 +90,16 @@ fail_reply(struct smtp *s, enum smtp_stage stage, const struct reply *r,
 {
 	char	line[ERR_MSG_MAX - 128];
 
+	enum err_kind	kind = smtp_classify(stage, r);
+
+	/*
+	 * Without TLS (tls = none) anyone on the path may have written the
+	 * reply: it cannot mean the account.
+	 */
+	if (kind == ERR_AUTH && !s->in_tls)
+		kind = ERR_PROTOCOL;
 	reply_format(r, line, sizeof(line));
-	err_set(e, smtp_classify(stage, r), "%s%s%s refused by %s: %s",
+	err_set(e, kind, "%s%s%s refused by %s: %s",
 	    smtp_stage_name(stage), what ? " " : "", what ? what : "",
 	    s->o.server, line);
 	e->smtp_code = r->code;
@@ -140,9 +153,13 @@ send_line(struct smtp *s, struct err *e, const char *fmt, ...)
 	return send_cmd(s, buf, (size_t)n + 2, NULL, e);
 }
 
-/* Reads one line; *line points into the input buffer until the next read. */
+/*
+ * Reads one line by the deadline; *line points into the input buffer until
+ * the next read.
+ */
 static int
-read_line(struct smtp *s, char **line, size_t *len, struct err *e)
+read_line(struct smtp *s, char **line, size_t *len, int64_t until,
+    struct err *e)
 {
 	char	*nl;
 	size_t	 got;
@@ -169,7 +186,7 @@ read_line(struct smtp *s, char **line, size_t *len, struct err *e)
 			s->in_off = 0;
 		}
 		if (s->x->ops->read(s->x, s->in + s->in_len,
-		    sizeof(s->in) - s->in_len, &got, deadline(s), e) == -1) {
+		    sizeof(s->in) - s->in_len, &got, until, e) == -1) {
 			s->broken = 1;
 			return -1;
 		}
@@ -188,10 +205,15 @@ read_reply(struct smtp *s, struct reply *r, struct err *e)
 	char	*line = NULL;
 	size_t	 len = 0, text;
 	int	 code, more = 1;
+	/*
+	 * One deadline for the whole reply, not one per read: a server that
+	 * trickles a byte now and then must not hold us past the timeout.
+	 */
+	int64_t	 until = deadline(s);
 
 	r->code = 0;
 	while (more) {
-		if (read_line(s, &line, &len, e) == -1)
+		if (read_line(s, &line, &len, until, e) == -1)
 			return -1;
 		if (reply_parse_line(line, len, &code, &more, &text) == -1 ||
 		    (r->code != 0 && code != r->code)) {
@@ -582,6 +604,32 @@ smtp_rset(struct smtp *s, struct err *e)
 	return expect(s, 250, SMTP_QUIT, "(RSET)", e);
 }
 
+/*
+ * The reply to the final dot.  Without one (the connection dropped, the
+ * timeout passed) nobody knows whether the server took the message: say
+ * so, as a temporary failure, so that the caller keeps it rather than
+ * lose it, knowing it may arrive twice.
+ */
+static int
+final_reply(struct smtp *s, struct err *e)
+{
+	struct reply	r;
+	struct err	lost;
+
+	err_clear(&lost);
+	if (read_reply(s, &r, &lost) == -1) {
+		err_set(e, lost.kind == ERR_PROTOCOL ? ERR_PROTOCOL : ERR_TEMP,
+		    "no reply to the end of the message (%s): %s may have "
+		    "accepted it, so it may arrive twice", lost.msg,
+		    s->o.server);
+		e->sys_errno = lost.sys_errno;
+		return -1;
+	}
+	if (r.code != 250)
+		return fail_reply(s, SMTP_BODY, &r, NULL, e);
+	return 0;
+}
+
 static int
 send_body(struct smtp *s, struct smtp_msg *m, struct err *e)
 {
@@ -623,7 +671,7 @@ send_body(struct smtp *s, struct smtp_msg *m, struct err *e)
 		s->broken = 1;
 		goto out;
 	}
-	rc = expect(s, 250, SMTP_BODY, NULL, e);
+	rc = final_reply(s, e);
 out:
 	free(in);
 	free(out);

@@ -104,11 +104,13 @@ const struct reply *smtp_last_reply(const struct smtp *s);
 const char *smtp_tls_info(const struct smtp *s);
 
 /*
- * The error kind of a failure reply at a stage: 4xx is ERR_TEMP; Microsoft's
- * and Gmail's account and sender refusals (5.7.x on MAIL, 5.2.252,
- * SendAsDenied, 5.7.30, 5.7.139, 5.7.57...) are ERR_AUTH; 5xx on RCPT,
- * DATA and the final dot is ERR_REFUSED; 5xx to STARTTLS is ERR_TLS;
- * anything else is ERR_PROTOCOL.
+ * The error kind of a failure reply at a stage: 4xx is ERR_TEMP; from AUTH
+ * on, Microsoft's and Gmail's account and sender refusals (5.7.x on MAIL,
+ * 5.2.252, SendAsDenied, 5.7.30, 5.7.139, 5.7.57...) are ERR_AUTH; 5xx on
+ * RCPT, DATA and the final dot is ERR_REFUSED; 5xx to STARTTLS is ERR_TLS;
+ * anything else (the greeting and EHLO, whatever code they quote) is
+ * ERR_PROTOCOL.  The engine also treats as ERR_PROTOCOL an account refusal
+ * received without TLS.
  */
 enum err_kind smtp_classify(enum smtp_stage stage, const struct reply *r);
 

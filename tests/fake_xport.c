@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include "util.h"
 
 #include "fake_xport.h"
 
@@ -60,7 +63,6 @@ fk_read(struct xport *x, char *buf, size_t cap, size_t *got, int64_t dl,
 	const char	*s = cur(f);
 	size_t		 n;
 
-	(void)dl;
 	*got = 0;
 	if (s == NULL)
 		return fail(f, e, "client read after the end of the script");
@@ -70,6 +72,25 @@ fk_read(struct xport *x, char *buf, size_t cap, size_t *got, int64_t dl,
 	}
 	if (strcmp(s, "EOF") == 0) {
 		f->step++;
+		return 0;
+	}
+	if (strcmp(s, "TRICKLE") == 0) {
+		/*
+		 * A server that sends one byte of an endless multi-line reply
+		 * every 2 ms: only a deadline for the whole reply ends it.
+		 */
+		static const char drip[] = "220-trickle\r\n";
+		struct timespec ts = { 0, 2000000L };
+
+		if (util_now_ms() >= dl) {
+			f->step++;
+			f->off = 0;
+			return err_set(e, ERR_TEMP, "timed out waiting for the "
+			    "server");
+		}
+		nanosleep(&ts, NULL);
+		buf[0] = drip[f->off++ % (sizeof(drip) - 1)];
+		*got = 1;
 		return 0;
 	}
 	if (strncmp(s, "S:", 2) != 0)

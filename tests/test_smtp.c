@@ -15,6 +15,7 @@
 #include "fake_xport.h"
 #include "outcome.h"
 #include "smtp.h"
+#include "util.h"
 
 #define USER	"hoadon@congty.com"
 #define PASS	"abcd efgh ijkl mnop"
@@ -63,6 +64,9 @@ mem_read(void *ctx, char *buf, size_t cap, size_t *got, struct err *e)
 	return 0;
 }
 
+/* run(): whether the scripted connection is already inside TLS. */
+static int run_in_tls;
+
 static struct smtp_opts
 opts(int starttls, const char *user)
 {
@@ -87,7 +91,7 @@ run(const char *const *script, struct smtp_opts o, const char *text,
     const char *const *rcpt, size_t nrcpt, struct err *e, char **body,
     char **written)
 {
-	struct xport	*x = fake_new(script, 0);
+	struct xport	*x = fake_new(script, run_in_tls);
 	struct smtp	*s;
 	struct mem	 mem = { text, 0 };
 	struct smtp_msg	 m;
@@ -426,11 +430,22 @@ fault_at_each_step(void **state)
 		script[n++] = "C:QUIT\r\n";
 		script[n++] = "S:221 bye\r\n";
 		script[n] = NULL;
+		/* As with implicit TLS: account codes count only there. */
+		run_in_tls = 1;
 		if (run(script, opts(0, NULL), "x\n", rcpt, 1, &e, NULL,
 		    NULL) != f->want)
 			fail_msg("%s: got %s (%s), want %s", f->name,
 			    err_kind_name(e.kind), e.msg,
 			    err_kind_name(f->want));
+		run_in_tls = 0;
+		/*
+		 * In clear (tls = none) anyone on the path may have written
+		 * the reply: an account code there is only a protocol error.
+		 */
+		if (f->want == ERR_AUTH && run(script, opts(0, NULL), "x\n",
+		    rcpt, 1, &e, NULL, NULL) != ERR_PROTOCOL)
+			fail_msg("%s in clear: got %s (%s), want protocol",
+			    f->name, err_kind_name(e.kind), e.msg);
 	}
 }
 
@@ -440,10 +455,12 @@ fault_at_each_step(void **state)
  * the one outcome table.  With FAULT_MATRIX_OUT set, the matrix is also
  * written there as the Markdown table of docs/fault-matrix.md.
  */
-enum { F_4XX, F_5XX, F_EOF, F_SILENCE, F_GARBAGE, F_N };
+enum { F_4XX, F_5XX, F_EOF, F_SILENCE, F_GARBAGE, F_TRICKLE, F_ACCOUNT,
+    F_N };
 static const char *fault_names[F_N] = {
 	"4xx reply", "5xx reply", "disconnect", "silence past the timeout",
-	"garbage reply"
+	"garbage reply", "a byte now and then past the timeout",
+	"5xx with an account code (5.7.139)"
 };
 
 struct stage {
@@ -453,33 +470,44 @@ struct stage {
 	enum err_kind	 want[F_N];
 };
 
-#define S(n, c, o, a, b, d, s, g) { n, c, o, { a, b, d, s, g } }
+#define S(n, c, o, a, b, d, s, g, t, k) { n, c, o, { a, b, d, s, g, t, k } }
 static const struct stage stages[] = {
 	S("connect / banner", NULL, "S:220 x ESMTP\r\n",
-	    ERR_TEMP, ERR_PROTOCOL, ERR_TEMP, ERR_TEMP, ERR_PROTOCOL),
+	    ERR_TEMP, ERR_PROTOCOL, ERR_TEMP, ERR_TEMP, ERR_PROTOCOL, ERR_TEMP,
+	    ERR_PROTOCOL),
 	S("EHLO", "C:EHLO client.test\r\n", "S:250-x\r\n250 STARTTLS\r\n",
-	    ERR_TEMP, ERR_PROTOCOL, ERR_TEMP, ERR_TEMP, ERR_PROTOCOL),
+	    ERR_TEMP, ERR_PROTOCOL, ERR_TEMP, ERR_TEMP, ERR_PROTOCOL, ERR_TEMP,
+	    ERR_PROTOCOL),
 	S("STARTTLS", "C:STARTTLS\r\n", "S:220 go\r\n",
-	    ERR_TEMP, ERR_TLS, ERR_TEMP, ERR_TEMP, ERR_PROTOCOL),
+	    ERR_TEMP, ERR_TLS, ERR_TEMP, ERR_TEMP, ERR_PROTOCOL, ERR_TEMP,
+	    ERR_TLS),
 	S("TLS handshake", NULL, "TLS",
-	    ERR_NONE, ERR_NONE, ERR_TLS, ERR_TEMP, ERR_TLS),
+	    ERR_NONE, ERR_NONE, ERR_TLS, ERR_TEMP, ERR_TLS, ERR_NONE, ERR_NONE),
 	S("EHLO after TLS", "C:EHLO client.test\r\n",
 	    "S:250-x\r\n250 AUTH PLAIN\r\n",
-	    ERR_TEMP, ERR_PROTOCOL, ERR_TEMP, ERR_TEMP, ERR_PROTOCOL),
+	    ERR_TEMP, ERR_PROTOCOL, ERR_TEMP, ERR_TEMP, ERR_PROTOCOL, ERR_TEMP,
+	    ERR_PROTOCOL),
 	S("AUTH", "C:AUTH PLAIN " PLAIN64 "\r\n", "S:235 ok\r\n",
-	    ERR_TEMP, ERR_AUTH, ERR_TEMP, ERR_TEMP, ERR_PROTOCOL),
+	    ERR_TEMP, ERR_AUTH, ERR_TEMP, ERR_TEMP, ERR_PROTOCOL, ERR_TEMP,
+	    ERR_AUTH),
 	S("MAIL", "C:MAIL FROM:<" USER ">\r\n", "S:250 ok\r\n",
-	    ERR_TEMP, ERR_REFUSED, ERR_TEMP, ERR_TEMP, ERR_PROTOCOL),
+	    ERR_TEMP, ERR_REFUSED, ERR_TEMP, ERR_TEMP, ERR_PROTOCOL, ERR_TEMP,
+	    ERR_AUTH),
 	S("RCPT", "C:RCPT TO:<a@x.vn>\r\n", "S:250 ok\r\n",
-	    ERR_TEMP, ERR_NORCPT, ERR_TEMP, ERR_TEMP, ERR_PROTOCOL),
+	    ERR_TEMP, ERR_NORCPT, ERR_TEMP, ERR_TEMP, ERR_PROTOCOL, ERR_TEMP,
+	    ERR_AUTH),
 	S("DATA", "C:DATA\r\n", "S:354 go\r\n",
-	    ERR_TEMP, ERR_REFUSED, ERR_TEMP, ERR_TEMP, ERR_PROTOCOL),
+	    ERR_TEMP, ERR_REFUSED, ERR_TEMP, ERR_TEMP, ERR_PROTOCOL, ERR_TEMP,
+	    ERR_AUTH),
 	S("message body", NULL, "BODY",
-	    ERR_NONE, ERR_NONE, ERR_TEMP, ERR_TEMP, ERR_NONE),
+	    ERR_NONE, ERR_NONE, ERR_TEMP, ERR_TEMP, ERR_NONE, ERR_NONE,
+	    ERR_NONE),
 	S("final dot", NULL, "S:250 queued\r\n",
-	    ERR_TEMP, ERR_REFUSED, ERR_TEMP, ERR_TEMP, ERR_PROTOCOL),
+	    ERR_TEMP, ERR_REFUSED, ERR_TEMP, ERR_TEMP, ERR_PROTOCOL, ERR_TEMP,
+	    ERR_AUTH),
 	S("QUIT", "C:QUIT\r\n", "S:221 bye\r\n",
-	    ERR_NONE, ERR_NONE, ERR_NONE, ERR_NONE, ERR_NONE),
+	    ERR_NONE, ERR_NONE, ERR_NONE, ERR_NONE, ERR_NONE, ERR_NONE,
+	    ERR_NONE),
 };
 #undef S
 #define NSTAGES (sizeof(stages) / sizeof(stages[0]))
@@ -493,6 +521,14 @@ applies(size_t st, int f)
 	if (strcmp(stages[st].ok, "BODY") == 0)
 		return f == F_EOF || f == F_SILENCE;
 	return 1;
+}
+
+/* The final dot's reply lost: the message may have been accepted. */
+static int
+outcome_unknown(size_t st, int f)
+{
+	return strcmp(stages[st].name, "final dot") == 0 &&
+	    (f == F_EOF || f == F_SILENCE || f == F_TRICKLE);
 }
 
 static void
@@ -521,6 +557,8 @@ fault_matrix(void **state)
 			const char *script[40];
 			size_t n = 0;
 			struct err e;
+			struct smtp_opts o;
+			int64_t t0;
 			enum err_kind want = stages[st].want[f];
 			int quit_stage = strcmp(stages[st].name, "QUIT") == 0;
 
@@ -550,10 +588,17 @@ fault_matrix(void **state)
 				script[n++] = "EOF";
 			else if (f == F_SILENCE)
 				script[n++] = "TIMEOUT";
+			else if (f == F_TRICKLE)
+				script[n++] = "TRICKLE";
+			else if (f == F_ACCOUNT)
+				script[n++] = "S:535 5.7.139 Authentication "
+				    "unsuccessful, basic authentication is "
+				    "disabled\r\n";
 			else
 				script[n++] = "S:HTTP/1.0 200 OK\r\n";
 			/* A clean 4xx/5xx reply leaves the session usable. */
-			if ((f == F_4XX || f == F_5XX) && !quit_stage &&
+			if ((f == F_4XX || f == F_5XX || f == F_ACCOUNT) &&
+			    !quit_stage &&
 			    strcmp(stages[st].ok, "TLS") != 0) {
 				if (strcmp(stages[st].name, "RCPT") == 0) {
 					script[n++] = "C:RSET\r\n";
@@ -563,12 +608,26 @@ fault_matrix(void **state)
 				script[n++] = "S:221 bye\r\n";
 			}
 			script[n] = NULL;
-			if (run(script, opts(1, USER), "x\n", rcpt, 1, &e, NULL,
-			    NULL) != want)
+			o = opts(1, USER);
+			o.timeout_ms = 300;
+			t0 = util_now_ms();
+			if (run(script, o, "x\n", rcpt, 1, &e, NULL, NULL) !=
+			    want)
 				fail_msg("%s / %s: got %s (%s), want %s",
 				    stages[st].name, fault_names[f],
 				    err_kind_name(e.kind), e.msg,
 				    err_kind_name(want));
+			/* One deadline per reply, however the bytes come. */
+			if (f == F_TRICKLE && util_now_ms() - t0 > 1000)
+				fail_msg("%s / %s: took %lld ms with a 300 ms "
+				    "timeout", stages[st].name, fault_names[f],
+				    (long long)(util_now_ms() - t0));
+			/* An unknown outcome is never called "not sent". */
+			if (outcome_unknown(st, f) &&
+			    strstr(e.msg, "may have accepted") == NULL)
+				fail_msg("%s / %s: \"%s\" does not say the "
+				    "server may have accepted the message",
+				    stages[st].name, fault_names[f], e.msg);
 			/* Nothing lost: success only after 250 to the dot. */
 			assert_true((want == ERR_NONE) == quit_stage);
 			if (md != NULL)
