@@ -26,6 +26,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,8 @@
 #include "throttle.h"
 #include "util.h"
 
+#include <openssl/sha.h>
+
 #ifndef PM_SYSCONFDIR
 #define PM_SYSCONFDIR "/etc"
 #endif
@@ -53,11 +56,18 @@
 #define STATE_REASON	"printmail-account-error"
 
 static volatile sig_atomic_t	gs_pid;
+/* The whole document has gone out: the server's answer decides now. */
+static volatile sig_atomic_t	gs_committing;
+static volatile sig_atomic_t	gs_term;
 
 /*
- * SIGTERM: the job was cancelled.  Nothing more is sent: leaving now closes
- * the connection without the final dot, so the server drops the message;
- * the spool copies are unlinked files and vanish with us.
+ * SIGTERM: the job was cancelled, held, or cupsd is stopping.  Before the
+ * end of the document nothing is committed: leaving closes the connection
+ * without the final dot, so the server drops the message, and the spool
+ * copies are unlinked files that vanish with us.  Once the final dot may
+ * be on its way, leaving would lose the answer: a message the server took
+ * would be printed again (a duplicate) and reported as not sent.  Then the
+ * answer is awaited (up to timeout) and reported as it is.
  */
 static void
 on_term(int sig)
@@ -65,18 +75,66 @@ on_term(int sig)
 	static const char msg[] = "INFO: Job cancelled; nothing was sent\n";
 
 	(void)sig;
+	if (gs_committing) {
+		gs_term = 1;
+		return;
+	}
 	if (gs_pid > 0)
 		kill(gs_pid, SIGTERM);
 	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
 	_exit(OUTCOME_CUPS_OK);
 }
 
+/* The message reader, watched for its end (see on_term()). */
+struct watched {
+	int	(*read)(void *, char *, size_t, size_t *, struct err *);
+	void	*ctx;
+};
+
+static int
+watched_read(void *ctx, char *buf, size_t cap, size_t *got, struct err *e)
+{
+	struct watched	*w = ctx;
+	int		 rc = w->read(w->ctx, buf, cap, got, e);
+
+	if (rc == 0 && *got == 0)
+		gs_committing = 1;
+	return rc;
+}
+
+static void status_line(const char *prefix, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/*
+ * The one writer of CUPS status lines.  cupsd acts on every line a backend
+ * writes to standard error ("PPD:" rewrites the queue's PPD, "STATE:",
+ * "ATTR:"...), and the text here quotes servers, token endpoints, jobs and
+ * file names: each call writes exactly one line, in one write(), its text
+ * made clean (util_clean()) whatever it quotes.
+ */
+static void
+status_line(const char *prefix, const char *fmt, ...)
+{
+	char	line[2048];
+	size_t	n;
+	va_list	ap;
+
+	n = (size_t)snprintf(line, sizeof(line), "%s: ", prefix);
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
+	va_end(ap);
+	util_clean(line + n);
+	n = strlen(line);
+	line[n++] = '\n';
+	(void)!write(STDERR_FILENO, line, n);
+}
+
 static void
 log_to_cups(void *ctx, enum log_level level, const char *line)
 {
 	(void)ctx;
-	fprintf(stderr, "%s: %s\n", level == LOG_LVL_ERROR ? "ERROR" :
-	    level == LOG_LVL_NOTICE ? "INFO" : "DEBUG", line);
+	status_line(level == LOG_LVL_ERROR ? "ERROR" : level == LOG_LVL_NOTICE ?
+	    "INFO" : "DEBUG", "%s", line);
 }
 
 static void
@@ -88,7 +146,7 @@ progress(void *ctx, uint64_t done, uint64_t total)
 	if (total < 1024 * 1024 || pct / 10 == *last / 10)
 		return;
 	*last = pct;
-	fprintf(stderr, "INFO: Sending the document: %d%% (%.1f of %.1f MB)\n",
+	status_line("INFO", "Sending the document: %d%% (%.1f of %.1f MB)",
 	    pct, done / 1e6, total / 1e6);
 }
 
@@ -186,7 +244,7 @@ ps_to_pdf(int in, struct err *e)
 		    "PPD so that CUPS converts it");
 	if ((out = temp_file(e)) == -1)
 		return -1;
-	fprintf(stderr, "INFO: Converting PostScript to PDF\n");
+	status_line("INFO", "Converting PostScript to PDF");
 	if ((pid = fork()) == -1) {
 		close(out);
 		return err_sys(e, ERR_TEMP, "fork");
@@ -345,6 +403,40 @@ struct job {
 	char			*filename, *subject, *body;
 };
 
+/*
+ * The account's to = template.  A template that uses what comes with the
+ * job ("to = {user}@congty.com") is the job's choice as much as the
+ * admin's: a value that does not fit an address, or an address outside
+ * allow_recipients, cancels this job (ERR_USAGE) and never the queue.
+ */
+static int
+config_to(struct job *j, const struct job_vars *v, struct err *e)
+{
+	const struct conf_account *a = &j->acct;
+	size_t	 i, first = j->to.n;
+	int	 from_job, rc;
+	char	*t;
+
+	if ((t = job_expand_address(a->to, v, &from_job, e)) == NULL)
+		return -1;
+	rc = job_addresses(t, &j->to, e);
+	free(t);
+	if (rc == -1) {
+		/* Without job values the admin's template is at fault. */
+		e->kind = from_job ? ERR_USAGE : ERR_CONFIG;
+		return -1;
+	}
+	for (i = first; from_job && i < j->to.n; i++)
+		if (!job_allowed(j->to.v[i], a->allow_recipients))
+			return err_set(e, ERR_USAGE, "recipient %s refused: it "
+			    "comes from the job (to = %s in account [%s]) and "
+			    "does not match allow_recipients in %s%s",
+			    j->to.v[i], a->to, a->name, a->path,
+			    a->allow_recipients ? "" : " (not set: none are "
+			    "allowed)");
+	return 0;
+}
+
 static int
 add_field(struct job *j, const char *name, char *value, struct err *e)
 {
@@ -363,7 +455,7 @@ prepare(struct job *j, struct err *e)
 {
 	const struct conf_account *a = &j->acct;
 	struct job_vars	 v;
-	char		 date[32], hdate[64], mid[256], *ppd_to = NULL, *t;
+	char		 date[32], hdate[64], mid[256], *ppd_to = NULL;
 	const char	*opt, *subj;
 	time_t		 now = time(NULL);
 	struct tm	 tm;
@@ -398,13 +490,8 @@ prepare(struct job *j, struct err *e)
 		if (job_addresses(ppd_to, &j->to, e) == -1)
 			goto config_error;
 	} else if (a->to != NULL) {
-		if ((t = job_expand(a->to, &v)) == NULL)
-			goto oom;
-		rc = job_addresses(t, &j->to, e);
-		free(t);
-		if (rc == -1)
-			goto config_error;
-		rc = -1;
+		if (config_to(j, &v, e) == -1)
+			goto out;
 	}
 	if ((opt = job_option(&j->opts, "email-cc")) != NULL && *opt != '\0') {
 		if (per_job(opt, a, &j->cc, "per-job Cc", e) == -1)
@@ -482,6 +569,7 @@ send_job(struct job *j, int fd, uint64_t size, struct err *e)
 	struct mime_spec	 spec;
 	struct mime_msg		*mm = NULL;
 	struct smtp_msg		 m;
+	struct watched		 w;
 	struct smtp		*s = NULL;
 	struct throttle_slot	 slot = { -1 };
 	struct addr_list	 all;
@@ -501,34 +589,45 @@ send_job(struct job *j, int fd, uint64_t size, struct err *e)
 	if (envelope(j, &all, e) == -1 ||
 	    (mm = mime_new(&spec, e)) == NULL || mime_msg(mm, &m, e) == -1)
 		goto out;
+	w.read = m.read;
+	w.ctx = m.ctx;
+	m.read = watched_read;
+	m.ctx = &w;
 	{
 		const char *warn[8];
 		size_t i, nw = conf_warnings(&j->acct, warn, 8);
 
 		for (i = 0; i < nw; i++)
-			fprintf(stderr, "WARNING: %s\n", warn[i]);
+			status_line("WARNING", "%s", warn[i]);
 	}
 	if (throttle_acquire(getenv("PRINTMAIL_RUN_DIR") ?
 	    getenv("PRINTMAIL_RUN_DIR") : SESSION_RUN_DIR, j->acct.name,
 	    j->acct.max_connections, j->acct.max_per_minute, 1,
-	    j->acct.timeout * 5, &slot, e) == -1)
+	    j->acct.timeout, &slot, e) == -1)
 		goto out;
-	fprintf(stderr, "STATE: +connecting-to-device\n");
-	fprintf(stderr, "INFO: Connecting to %s port %d\n", j->acct.host,
+	status_line("STATE", "+connecting-to-device");
+	status_line("INFO", "Connecting to %s port %d", j->acct.host,
 	    j->acct.port);
 	session_helo(&j->acct, helo, sizeof(helo));
 	s = session_open(&j->acct, helo, getenv("PRINTMAIL_CACHE_DIR") ?
 	    getenv("PRINTMAIL_CACHE_DIR") : SESSION_CACHE_DIR, e);
-	fprintf(stderr, "STATE: -connecting-to-device\n");
+	status_line("STATE", "-connecting-to-device");
 	if (s == NULL)
 		goto out;
-	fprintf(stderr, "INFO: Sending %s (%llu bytes) to %s\n", j->filename,
+	status_line("INFO", "Sending %s (%llu bytes) to %s", j->filename,
 	    (unsigned long long)m.size, all.v[0]);
-	if (smtp_send(s, j->acct.from, (const char *const *)all.v, all.n, &m,
-	    e) == -1)
+	rc = smtp_send(s, j->acct.from, (const char *const *)all.v, all.n, &m,
+	    e);
+	gs_committing = 0;
+	if (gs_term)
+		status_line("INFO", "Asked to stop while the server was "
+		    "answering; its answer was awaited: %s", rc == 0 ?
+		    "it accepted the job" : "see below");
+	if (rc == -1)
 		goto out;
+	rc = -1;
 	reply_format(smtp_last_reply(s), reply, sizeof(reply));
-	fprintf(stderr, "INFO: Sent %s to %zu recipient%s: %s\n", j->filename,
+	status_line("INFO", "Sent %s to %zu recipient%s: %s", j->filename,
 	    all.n, all.n == 1 ? "" : "s", reply);
 	rc = 0;
 out:
@@ -539,6 +638,56 @@ out:
 	return rc;
 }
 
+/*
+ * A job stopped (held, cupsd restarting) while the server answered its
+ * final dot keeps its CUPS state: CUPS runs it again on release whatever
+ * the backend said.  So the backend that saw the server accept it leaves
+ * a marker for this queue, job and document (its size and first 64 KiB),
+ * and the next run of the same job finds it and does not send it twice.
+ * The marker lives where lp can write and cupsd keeps it: the cache
+ * directory (kept across restarts), else CUPS's TMPDIR.  Only a stop
+ * request during that wait writes one, so a deliberate reprint
+ * (lp -H restart) of a finished job still sends.
+ */
+static void
+sent_marker(const struct job *j, int fd, uint64_t size, char *buf,
+    size_t len)
+{
+	const char	*dirs[] = { getenv("CUPS_CACHEDIR"), getenv("TMPDIR") };
+	unsigned char	 md[SHA256_DIGEST_LENGTH], head[65536];
+	char		 hex[17];
+	ssize_t		 n;
+	size_t		 i;
+
+	buf[0] = '\0';
+	if ((n = pread(fd, head, sizeof(head), 0)) < 0)
+		return;
+	SHA256(head, (size_t)n, md);
+	for (i = 0; i < 8; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	for (i = 0; i < 2; i++) {
+		if (dirs[i] == NULL || dirs[i][0] != '/' ||
+		    access(dirs[i], W_OK | X_OK) == -1 ||
+		    strchr(j->printer, '/') != NULL)
+			continue;
+		snprintf(buf, len, "%s/printmail-sent.%s.%s.%llu.%s", dirs[i],
+		    j->printer, j->id, (unsigned long long)size, hex);
+		return;
+	}
+}
+
+static void
+sent_marker_write(const char *path)
+{
+	int	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
+		    O_NOFOLLOW, 0600);
+
+	if (fd != -1) {
+		(void)fsync(fd);
+		close(fd);
+	}
+}
+
 /* What the admin should do, after the ERROR: line with the reason. */
 static void
 remedy(const struct job *j, const struct err *e)
@@ -547,28 +696,28 @@ remedy(const struct job *j, const struct err *e)
 	const char *fix = advice_for_error(e);
 
 	if (fix != NULL)
-		fprintf(stderr, "ERROR: Fix: %s\n", fix);
+		status_line("ERROR", "Fix: %s", fix);
 	switch (e->kind) {
 	case ERR_AUTH:
-		fprintf(stderr, "ERROR: The server refused account [%s]: check "
+		status_line("ERROR", "The server refused account [%s]: check "
 		    "user (the full address) and the App Password in %s, then "
 		    "run: printmail --check -a %s; resume the queue with: "
-		    "cupsenable %s\n", acct, j->acct.path ? j->acct.path :
+		    "cupsenable %s", acct, j->acct.path ? j->acct.path :
 		    "the config file", acct, j->printer);
 		break;
 	case ERR_TLS:
-		fprintf(stderr, "ERROR: TLS with the server failed; run: "
+		status_line("ERROR", "TLS with the server failed; run: "
 		    "printmail --check -a %s; resume the queue with: "
-		    "cupsenable %s\n", acct, j->printer);
+		    "cupsenable %s", acct, j->printer);
 		break;
 	case ERR_CONFIG:
-		fprintf(stderr, "ERROR: Fix the configuration, then resume "
-		    "the queue with: cupsenable %s\n", j->printer);
+		status_line("ERROR", "Fix the configuration, then resume "
+		    "the queue with: cupsenable %s", j->printer);
 		break;
 	case ERR_TEMP:
 	case ERR_PROTOCOL:
 	case ERR_INTERNAL:
-		fprintf(stderr, "INFO: The job is kept and will be retried\n");
+		status_line("INFO", "The job is kept and will be retried");
 		break;
 	default:
 		break;
@@ -582,6 +731,7 @@ main(int argc, char **argv)
 	struct err	 e;
 	struct sigaction sa;
 	const char	*uri, *path;
+	char		 marker[4096];
 	uint64_t	 size = 0;
 	int		 fd = -1, status;
 
@@ -599,8 +749,8 @@ main(int argc, char **argv)
 		return OUTCOME_CUPS_OK;
 	}
 	if (argc < 6 || argc > 7) {
-		fprintf(stderr, "Usage: %s job-id user title copies options "
-		    "[file]\n", argv[0]);
+		status_line("ERROR", "usage: %s job-id user title copies "
+		    "options [file]", argv[0]);
 		return OUTCOME_CUPS_FAILED;
 	}
 	memset(&j, 0, sizeof(j));
@@ -626,17 +776,24 @@ main(int argc, char **argv)
 	    conf_load(path, j.uri.account, &j.acct, &e) == 0 &&
 	    drop_privileges(&e) == 0 &&
 	    prepare(&j, &e) == 0 &&
-	    (fd = document(j.file, &size, &e)) != -1)
-		(void)send_job(&j, fd, size, &e);
+	    (fd = document(j.file, &size, &e)) != -1) {
+		sent_marker(&j, fd, size, marker, sizeof(marker));
+		if (marker[0] != '\0' && unlink(marker) == 0)
+			status_line("INFO", "The server accepted this job "
+			    "before it was stopped; it is not sent again");
+		else if (send_job(&j, fd, size, &e) == 0 && gs_term &&
+		    marker[0] != '\0')
+			sent_marker_write(marker);
+	}
 
 	if (e.kind == ERR_NONE)
-		fprintf(stderr, "STATE: -" STATE_REASON "\n");
+		status_line("STATE", "-" STATE_REASON);
 	else {
-		fprintf(stderr, "ERROR: %s\n", e.msg);
+		status_line("ERROR", "%s", e.msg);
 		remedy(&j, &e);
 		if (outcome_cups(e.kind) == OUTCOME_CUPS_STOP ||
 		    e.kind == ERR_TEMP)
-			fprintf(stderr, "STATE: +" STATE_REASON "\n");
+			status_line("STATE", "+" STATE_REASON);
 	}
 	status = outcome_cups(e.kind);
 	if (fd != -1)

@@ -211,11 +211,37 @@ job_option(const struct job_opts *o, const char *name)
 	return NULL;
 }
 
-char *
-job_expand(const char *tmpl, const struct job_vars *v)
+/*
+ * A job value that may stand inside a local part: RFC 5322 atext, dots
+ * between atoms, and UTF-8 (RFC 6531); nothing that separates, quotes or
+ * ends an address.
+ */
+static int
+local_part_piece(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (*p == '\0' || *p == '.')
+		return 0;
+	for (; *p != '\0'; p++) {
+		if (*p >= 0x80 || isalnum(*p) ||
+		    strchr("!#$%&'*+-/=?^_`{|}~", *p) != NULL)
+			continue;
+		if (*p == '.' && p[1] != '.' && p[1] != '\0')
+			continue;
+		return 0;
+	}
+	return 1;
+}
+
+static char *
+expand(const char *tmpl, const struct job_vars *v, int address,
+    int *from_job, struct err *e)
 {
 	static const char *names[] = { "title", "user", "printer", "job",
 	    "filename", "date" };
+	/* Which values come with the job, chosen by whoever prints. */
+	static const int job_supplied[] = { 1, 1, 0, 0, 1, 0 };
 	const char	*vals[6];
 	size_t		 cap = strlen(tmpl) + 1, len = 0, i;
 	char		*out;
@@ -230,8 +256,10 @@ job_expand(const char *tmpl, const struct job_vars *v)
 	for (i = 0; i < 6; i++)
 		if (vals[i] != NULL)
 			cap += strlen(vals[i]) * (strlen(tmpl) / 3 + 1);
-	if ((out = malloc(cap)) == NULL)
+	if ((out = malloc(cap)) == NULL) {
+		err_sys(e, ERR_INTERNAL, "malloc");
 		return NULL;
+	}
 	for (p = tmpl; *p != '\0';) {
 		const char *rep = NULL;
 		size_t nl = 0;
@@ -249,6 +277,17 @@ job_expand(const char *tmpl, const struct job_vars *v)
 		if (rep != NULL) {
 			size_t rl = strlen(rep);
 
+			if (address && job_supplied[i] && from_job != NULL)
+				*from_job = 1;
+			if (address && !local_part_piece(rep)) {
+				err_set(e, ERR_USAGE, "the job's %s \"%.100s\" "
+				    "cannot be part of an e-mail address (in "
+				    "the template \"%.100s\"): only letters, "
+				    "digits and . _ - + and the like", names[i],
+				    rep, tmpl);
+				free(out);
+				return NULL;
+			}
 			memcpy(out + len, rep, rl);
 			len += rl;
 			p += nl + 2;
@@ -257,6 +296,23 @@ job_expand(const char *tmpl, const struct job_vars *v)
 	}
 	out[len] = '\0';
 	return out;
+}
+
+char *
+job_expand(const char *tmpl, const struct job_vars *v)
+{
+	struct err	e;
+
+	err_clear(&e);
+	return expand(tmpl, v, 0, NULL, &e);
+}
+
+char *
+job_expand_address(const char *tmpl, const struct job_vars *v, int *from_job,
+    struct err *e)
+{
+	*from_job = 0;
+	return expand(tmpl, v, 1, from_job, e);
 }
 
 /* Cuts s to at most max bytes without splitting a UTF-8 character. */

@@ -63,6 +63,20 @@ struct job_vars {
 char	*job_expand(const char *tmpl, const struct job_vars *v);
 
 /*
+ * As job_expand(), for a recipient template ("to = {user}@congty.com"):
+ * each field expands to one piece of a local part (letters, digits, UTF-8,
+ * RFC 5322 atext and single dots), never to a separator, a blank, a quote,
+ * an '@' or an empty string, so a job can never add a recipient or change
+ * a domain.  *from_job is set when a value that comes with the job
+ * ({title}, {user}, {filename}) was used: those recipients must then pass
+ * allow_recipients like any per-job recipient.  Returns a new string, or
+ * NULL with ERR_USAGE naming the field and its value (ERR_INTERNAL when
+ * out of memory).
+ */
+char	*job_expand_address(const char *tmpl, const struct job_vars *v,
+	    int *from_job, struct err *e);
+
+/*
  * The attachment's file name: from the client's document name, else the
  * job title with Samba's "smbprn.NNNNNNNN " prefix, path parts and
  * characters illegal in file names removed, else "job-N"; a short

@@ -230,6 +230,61 @@ recipient_policy(void **state)
 	assert_false(job_allowed("a@congty.com", ""));
 }
 
+/*
+ * Issue: "to = {user}@congty.com" with a user name that any print client
+ * chooses (lp -U).  A job value is one piece of a local part or nothing.
+ */
+static void
+address_templates(void **state)
+{
+	static const char *bad[] = {
+		"evil@attacker.example,x", "a,b", "a b", "Nguy\xe1\xbb\x85n V\xc4\x83n A",
+		"CONGTY\\nguyen", "x\r\nBcc: y", "<a>", "a;b", "\"q\"", "",
+		".a", "a..b", "a.", "a@b", "(c)", "a:b"
+	};
+	struct job_vars	 v;
+	struct err	 e;
+	size_t		 i;
+	int		 from_job;
+	char		*s;
+
+	(void)state;
+	memset(&v, 0, sizeof(v));
+	v.printer = "Email-Invoices";
+	v.job = "12";
+	v.title = "t";
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		v.user = bad[i];
+		err_clear(&e);
+		s = job_expand_address("{user}@congty.com", &v, &from_job, &e);
+		if (s != NULL)
+			fail_msg("user \"%s\" expanded to \"%s\"", bad[i], s);
+		assert_int_equal(e.kind, ERR_USAGE);
+		assert_non_null(strstr(e.msg, "cannot be part of an e-mail "
+		    "address"));
+	}
+	/* Real user names that make an address. */
+	v.user = "nguyen.van-a+scan";
+	s = job_expand_address("{user}@congty.com", &v, &from_job, &e);
+	assert_string_equal(s, "nguyen.van-a+scan@congty.com");
+	assert_int_equal(from_job, 1);
+	free(s);
+	v.user = "nguy\xe1\xbb\x85n";
+	s = job_expand_address("{user}@congty.com", &v, &from_job, &e);
+	assert_non_null(s);
+	free(s);
+	/* {printer} and {job} come from CUPS, not from the client. */
+	s = job_expand_address("{printer}-{job}@congty.com", &v, &from_job, &e);
+	assert_string_equal(s, "Email-Invoices-12@congty.com");
+	assert_int_equal(from_job, 0);
+	free(s);
+	/* Subjects and bodies keep any text (they are encoded later). */
+	v.user = "a, b <c@d>";
+	s = job_expand("{user}", &v);
+	assert_string_equal(s, "a, b <c@d>");
+	free(s);
+}
+
 int
 main(void)
 {
@@ -239,6 +294,7 @@ main(void)
 		cmocka_unit_test(injection_through_uri_subject),
 		cmocka_unit_test(options),
 		cmocka_unit_test(templates),
+		cmocka_unit_test(address_templates),
 		cmocka_unit_test(filenames),
 		cmocka_unit_test(long_title_cut_between_characters),
 		cmocka_unit_test(recipient_policy),
