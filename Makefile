@@ -132,6 +132,9 @@ fuzz: deps $(FUZZ_TARGETS:%=$(B)/fuzz/%)
 $(B)/tests/fake_m365: $(B)/tests/fake_m365.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(SSL_LIBS)
 
+$(B)/tests/relay: $(B)/tests/relay.o
+	$(CC) $(LDFLAGS) -o $@ $^
+
 $(B)/tests/test_alloc: $(B)/tests/test_alloc.o $(B)/backend/job.o \
 		$(B)/filter/spool.o $(B)/filter/rewrite.o $(B)/libprintmail.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(SSL_LIBS)
@@ -156,6 +159,7 @@ integration: deps $(B)/printmail
 	@bash tests/integration.sh $(B)/printmail
 
 check: deps $(UNIT_BINS) $(B)/printmail $(B)/email $(B)/tests/fake_m365 \
+		$(B)/tests/relay \
 		$(REPLAY_BINS)
 	@SANITIZER='$(SANITIZER)' bash tests/run-all $(B)/printmail $(UNIT_BINS)
 

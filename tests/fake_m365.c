@@ -13,6 +13,12 @@
  * TLS attacks: -n offers no STARTTLS but AUTH in clear, -s REPLY refuses
  * STARTTLS with REPLY, -i sends plaintext after its 220 to STARTTLS.
  *
+ * Hostile servers: -g TEXT replaces the greeting and -e TEXT the reply to
+ * EHLO before TLS (each line of TEXT sent with CRLF, so multi-line replies
+ * may carry anything, CUPS status lines included); -t MS trickles an
+ * endless multi-line greeting, one byte every MS milliseconds; -w SECONDS
+ * waits that long before answering the final dot.
+ *
  * With -H it is instead the token endpoint of Microsoft's client-credentials
  * flow over HTTPS: it checks grant_type, client_id (-I) and client_secret
  * (-K), answers {"access_token": TOKEN, "expires_in": -E SECONDS}, or the
@@ -56,7 +62,8 @@ static const char *maildir;
 static const char *client_id = "client-1", *client_secret = "s3cret~value";
 static const char *http_body, *countfile;
 static int http_mode, http_status, expires_in = 3599;
-static int no_starttls, inject;
+static int no_starttls, inject, trickle_ms, dot_wait;
+static const char *greeting, *ehlo_reply;
 static const char *starttls_reply;
 static SSL_CTX *ctx;
 
@@ -137,9 +144,31 @@ b64dec(const char *in, unsigned char *out)
 	return (size_t)n;
 }
 
+/* Sends each line of text with CRLF. */
+static void
+put_lines(struct conn *c, const char *text)
+{
+	const char *p = text, *nl;
+	char line[4096];
+
+	while (*p != '\0') {
+		nl = strchr(p, '\n');
+		snprintf(line, sizeof(line), "%.*s", (int)(nl ? nl - p :
+		    (long)strlen(p)), p);
+		reply(c, line);
+		if (nl == NULL)
+			break;
+		p = nl + 1;
+	}
+}
+
 static void
 ehlo(struct conn *c)
 {
+	if (!c->ssl && ehlo_reply != NULL) {
+		put_lines(c, ehlo_reply);
+		return;
+	}
 	c_put(c, "250-" HOST " Hello [127.0.0.1]\r\n250-SIZE 157286400\r\n"
 	    "250-PIPELINING\r\n250-DSN\r\n250-ENHANCEDSTATUSCODES\r\n");
 	if (c->ssl)
@@ -176,8 +205,24 @@ serve(int fd)
 
 	memset(&c, 0, sizeof(c));
 	c.fd = fd;
-	reply(&c, "220 " HOST " Microsoft ESMTP MAIL Service ready at Sat, "
-	    "28 Nov 2026 07:00:00 +0000 08DD0000000000");
+	if (trickle_ms > 0) {
+		/* Never a whole reply: "220-" lines, a byte at a time. */
+		static const char drip[] = "220-" HOST "\r\n";
+		struct timespec ts = { trickle_ms / 1000,
+		    (long)(trickle_ms % 1000) * 1000000L };
+		size_t i;
+
+		for (i = 0; write(fd, drip + i % (sizeof(drip) - 1), 1) == 1;
+		    i++)
+			nanosleep(&ts, NULL);
+		close(fd);
+		return;
+	}
+	if (greeting != NULL)
+		put_lines(&c, greeting);
+	else
+		reply(&c, "220 " HOST " Microsoft ESMTP MAIL Service ready at "
+		    "Sat, 28 Nov 2026 07:00:00 +0000 08DD0000000000");
 	while (c_line(&c, line, sizeof(line)) == 0) {
 		if (strncasecmp(line, "EHLO ", 5) == 0) {
 			ehlo(&c);
@@ -272,6 +317,8 @@ serve(int fd)
 			if (dot_reply != NULL && msg != NULL)
 				unlink(path);
 			msg = NULL;
+			if (dot_wait > 0)
+				sleep((unsigned)dot_wait);
 			reply(&c, dot_reply ? dot_reply : "250 2.0.0 OK "
 			    "<0000@" HOST "> [Hostname=XX0PR00MB0000]");
 		} else if (strcasecmp(line, "RSET") == 0) {
@@ -376,7 +423,7 @@ main(int argc, char **argv)
 	int			 ch, s, one = 1;
 
 	while ((ch = getopt(argc, argv,
-	    "c:k:p:P:T:a:m:r:d:D:HI:K:E:S:J:C:ns:i")) != -1) {
+	    "c:k:p:P:T:a:m:r:d:D:HI:K:E:S:J:C:ns:ig:e:t:w:")) != -1) {
 		switch (ch) {
 		case 'c': cert = optarg; break;
 		case 'k': key = optarg; break;
@@ -398,6 +445,10 @@ main(int argc, char **argv)
 		case 'n': no_starttls = 1; break;
 		case 's': starttls_reply = optarg; break;
 		case 'i': inject = 1; break;
+		case 'g': greeting = optarg; break;
+		case 'e': ehlo_reply = optarg; break;
+		case 't': trickle_ms = (int)strtol(optarg, NULL, 10); break;
+		case 'w': dot_wait = (int)strtol(optarg, NULL, 10); break;
 		default: return 2;
 		}
 	}
