@@ -47,6 +47,7 @@ static const struct key_def conf_keys[] = {
 	K(allow_recipients, KT_STR),
 	K(helo, KT_STR),
 	K(rewrite_from, KT_BOOL),
+	K(soft_bounce, KT_BOOL),
 	K(max_connections, KT_INT),
 	K(max_per_minute, KT_INT),
 	K(oauth2_token_command, KT_STR),
@@ -756,6 +757,7 @@ conf_load(const char *path, const char *account, struct conf_account *a,
 	a->auth = CONF_AUTH_AUTO;
 	a->timeout = 60;
 	a->rewrite_from = 1;
+	a->soft_bounce = 1;
 	if (account == NULL)
 		account = "default";
 	if (parse_file(path, &p, e) == -1)

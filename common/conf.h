@@ -48,6 +48,7 @@ struct conf_account {
 	char		*allow_recipients;
 	char		*helo;
 	int		 rewrite_from;	/* boolean, default on */
+	int		 soft_bounce;	/* boolean, default on: defer, not bounce */
 	int		 max_connections;	/* 0: no limit */
 	int		 max_per_minute;	/* 0: no limit */
 	char		*oauth2_token_command;

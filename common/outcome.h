@@ -18,8 +18,19 @@ enum outcome_cups {
 	OUTCOME_CUPS_RETRY = 6
 };
 
-/* The sysexits(3) code for an outcome; ERR_NONE gives 0. */
+/*
+ * The sysexits(3) code for an outcome, as --check reports it (and sending
+ * with soft_bounce = no); ERR_NONE gives 0.
+ */
 int	outcome_sysexit(enum err_kind kind);
+
+/*
+ * The exit code of printmail sending a message: with soft_bounce, a
+ * failure of the account or the setup (auth, config, TLS, protocol) is
+ * EX_TEMPFAIL, so the caller keeps the message; a refusal of this message
+ * (its recipients, its content, its syntax) keeps its own code.
+ */
+int	outcome_sysexit_send(enum err_kind kind, int soft_bounce);
 
 /* The CUPS backend status for an outcome; ERR_NONE gives OUTCOME_CUPS_OK. */
 int	outcome_cups(enum err_kind kind);

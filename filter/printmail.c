@@ -351,6 +351,7 @@ main(int argc, char **argv)
 	struct opts		 o;
 	struct err		 e;
 	const char		*path;
+	int			 status;
 
 	signal(SIGPIPE, SIG_IGN);
 	/* Before the config (the password) is read. */
@@ -393,7 +394,16 @@ main(int argc, char **argv)
 		if (fix != NULL)
 			fprintf(stderr, "printmail: fix: %s\n", fix);
 	}
+	/*
+	 * Sending, a failure of the account or the setup defers the message
+	 * (75) unless the account says soft_bounce = no; a config that could
+	 * not be read says nothing, so it defers too.  --check reports what
+	 * it found.
+	 */
+	status = o.check ? outcome_sysexit(e.kind) :
+	    outcome_sysexit_send(e.kind, acct.path != NULL ? acct.soft_bounce :
+	    1);
 	conf_account_clear(&acct);
 	closelog();
-	return outcome_sysexit(e.kind);
+	return status;
 }

@@ -188,12 +188,15 @@ pf_clear
 conf "$W/badpass.conf"
 sed -i "s/^password = .*/password = wrong password/" "$W/badpass.conf"
 printf 'Subject: x\n\nx\n' | "$PM" -C "$W/badpass.conf" a@x.test 2>"$W/err"
-t_eq "wrong password: 77 (EX_NOPERM)" "$?" 77
+t_eq "wrong password: 75, deferred (soft bounce)" "$?" 75
 t_grep "says AUTH was refused" "AUTH" "$W/err"
 t_nogrep "error does not hold the password" "wrong password" "$W/err"
 "$PM" --check -C "$W/badpass.conf" >"$W/check" 2>&1
 t_eq "--check with wrong password: 77" "$?" 77
 t_grep "--check says FAILED" "FAILED" "$W/check"
+echo "soft_bounce = no" >>"$W/badpass.conf"
+printf 'Subject: x\n\nx\n' | "$PM" -C "$W/badpass.conf" a@x.test 2>/dev/null
+t_eq "wrong password, soft_bounce = no: 77 (EX_NOPERM)" "$?" 77
 
 conf "$W/down.conf"
 sed -i "s/^port = .*/port = $(pf_free_port)/" "$W/down.conf"
@@ -205,7 +208,7 @@ pf_make_ca "$W/other-ca" "untrusted"
 conf "$W/untrusted.conf"
 sed -i "s|^tls_ca_file = .*|tls_ca_file = $W/other-ca/ca.crt|" "$W/untrusted.conf"
 printf 'Subject: x\n\nx\n' | "$PM" -C "$W/untrusted.conf" a@x.test 2>"$W/err"
-t_eq "untrusted certificate: 76 (EX_PROTOCOL)" "$?" 76
+t_eq "untrusted certificate: 75 (soft bounce)" "$?" 75
 t_grep "names the certificate problem" "not trusted" "$W/err"
 
 # A trusted certificate for another name: host-name (here IP) verification.
@@ -222,7 +225,10 @@ NAME_PORT=$TLS_PORT
 conf "$W/wrongname.conf" "tls = implicit"
 sed -i "s/^port = .*/port = $NAME_PORT/" "$W/wrongname.conf"
 printf 'Subject: x\n\nx\n' | "$PM" -C "$W/wrongname.conf" a@x.test 2>"$W/err"
-t_eq "certificate for another name: 76" "$?" 76
+t_eq "certificate for another name: 75 (soft bounce)" "$?" 75
+echo "soft_bounce = no" >>"$W/wrongname.conf"
+printf 'Subject: x\n\nx\n' | "$PM" -C "$W/wrongname.conf" a@x.test 2>/dev/null
+t_eq "... with soft_bounce = no: 76 (EX_PROTOCOL)" "$?" 76
 t_grep "says the address does not match" "mismatch" "$W/err"
 kill "$SILENT_PID" 2>/dev/null
 wait "$SILENT_PID" 2>/dev/null
@@ -231,12 +237,14 @@ SILENT_PID=
 conf "$W/open.conf"
 chmod 644 "$W/open.conf"
 printf 'Subject: x\n\nx\n' | "$PM" -C "$W/open.conf" a@x.test 2>"$W/err"
-t_eq "world-readable config with a password: 78 (EX_CONFIG)" "$?" 78
+t_eq "world-readable config with a password: 75 (deferred)" "$?" 75
+"$PM" --check -C "$W/open.conf" >/dev/null 2>&1
+t_eq "... and --check says 78 (EX_CONFIG)" "$?" 78
 t_grep "gives the chmod that fixes it" "chmod o-rwx $W/open.conf" "$W/err"
 
 printf '[default]\nhost = h\nfrom = a@b.c\nfrobnicate = yes\n' >"$W/unknown.conf"
 printf 'Subject: x\n\nx\n' | "$PM" -C "$W/unknown.conf" a@x.test 2>"$W/err"
-t_eq "unknown key: 78" "$?" 78
+t_eq "unknown key: 75 (a config that cannot be read defers)" "$?" 75
 t_grep "names file and line" "unknown.conf:4: unknown key 'frobnicate'" "$W/err"
 
 printf 'Subject: x\n\nx\n' | "$PM" -C "$CONF" 2>"$W/err"

@@ -169,7 +169,7 @@ echo "# failures after DATA when sending"
 fake -d "554 5.2.252 SendAsDenied; hoadon@congty.com not allowed to send as scan@printer.local; STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied; Failed to process message due to a permanent exception [XX0PR00CA0000.namprd00.prod.outlook.com]"
 conf "rewrite_from = no"
 printf 'From: scan@printer.local\nSubject: s\n\nscan\n' | "$PM" -C "$W/pm.conf" -v a@khachhang.vn 2>"$W/err"
-t_eq "SendAsDenied: exit 77" "$?" 77
+t_eq "SendAsDenied: exit 75 (the account's setup: deferred)" "$?" 75
 t_grep "fix on stderr" "printmail: fix: the From address must be the mailbox" "$W/err"
 t_grep "fix in the log line" 'fix="the From address must be the mailbox' "$W/err"
 fake -d "432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded [XX0PR00CA0000.namprd00.prod.outlook.com]"

@@ -95,6 +95,32 @@ t_eq "delivered once" "$(pf_count)" 1
 t_eq "relay queue empty again" "$(pf_relay_queued)" 0
 t_eq "it is the deferred scan" "$(mime_header "$(pf_last)" Subject)" "Scan 2"
 
+echo "# a broken account: Postfix defers the scan (soft bounce), never bounces it"
+sed -i "s/^password = .*/password = not the app password/" "$CONF"
+pf_clear
+n0=$(grep -c "status=deferred" "$W/relay/maillog")
+scan "Scan 3"
+t_eq "scanner accepted" "$?" 0
+for i in $(seq 1 100); do
+	[ "$(grep -c "status=deferred" "$W/relay/maillog")" -gt "$n0" ] && break
+	sleep 0.1
+done
+t_ok "relay deferred it (printmail exit 75)" \
+    test "$(grep -c "status=deferred" "$W/relay/maillog")" -gt "$n0"
+t_nogrep "nothing bounced" "status=bounced" "$W/relay/maillog"
+grep "status=deferred" "$W/relay/maillog" | tail -n 1 >"$W/reason"
+t_grep "the deferral reason names the failure" "AUTH" "$W/reason"
+t_grep "... and the fix" "fix" "$W/reason"
+t_eq "the scan waits in the relay queue" "$(pf_relay_queued)" 1
+t_eq "nothing delivered" "$(pf_count)" 0
+sed -i "s/^password = .*/password = $PF_PASS/" "$CONF"
+postqueue -c "$W/relay/etc" -f
+t_ok "after the fix, postqueue -f delivers it" pf_wait_mail 1 30
+sleep 1
+t_eq "delivered once" "$(pf_count)" 1
+t_eq "it is the deferred scan" "$(mime_header "$(pf_last)" Subject)" "Scan 3"
+t_nogrep "still nothing bounced" "status=bounced" "$W/relay/maillog"
+
 echo "# PHP: mail() with sendmail_path = printmail -t -i"
 pf_write_conf "$W/php.conf"
 pf_clear

@@ -74,7 +74,7 @@ fake -n
 conf "$W/c" "$FPORT" starttls
 capture "$FPORT"
 printf 'Subject: x\n\nx\n' | "$PM" -C "$W/c" a@x.test 2>"$W/err"
-t_eq "exit 76" "$?" 76
+t_eq "exit 75: deferred (soft bounce), never sent in clear" "$?" 75
 t_grep "says STARTTLS is missing" "does not offer STARTTLS" "$W/err"
 sleep 0.5
 stop_pid "$CPID"
@@ -103,8 +103,11 @@ echo "# plaintext injected after the STARTTLS 220: aborted"
 fake -i
 conf "$W/c" "$FPORT" starttls
 printf 'Subject: x\n\nx\n' | "$PM" -C "$W/c" a@x.test 2>"$W/err"
-t_eq "exit 76" "$?" 76
+t_eq "exit 75 (soft bounce)" "$?" 75
 t_grep "names the injection" "STARTTLS injection" "$W/err"
+echo "soft_bounce = no" >>"$W/c"
+printf 'Subject: x\n\nx\n' | "$PM" -C "$W/c" a@x.test 2>"$W/err"
+t_eq "with soft_bounce = no: exit 76" "$?" 76
 stop_pid "$FPID"
 
 echo "# a normal session: after STARTTLS nothing readable on the wire"
@@ -129,7 +132,7 @@ TPORT=$TLS_PORT
 PIDS+=("$TPID")
 conf "$W/c" "$TPORT" implicit
 printf 'Subject: x\n\nx\n' | "$PM" -C "$W/c" a@x.test 2>"$W/err"
-t_eq "TLS 1.0 only: exit 76" "$?" 76
+t_eq "TLS 1.0 only: exit 75 (soft bounce)" "$?" 75
 t_grep "says the TLS handshake failed" "TLS handshake with 127.0.0.1 failed" "$W/err"
 stop_pid "$TPID"
 
@@ -163,7 +166,7 @@ EPORT=$TLS_PORT
 PIDS+=("$EPID")
 conf "$W/c" "$EPORT" implicit
 printf 'Subject: x\n\nx\n' | "$PM" -C "$W/c" a@x.test 2>"$W/err"
-t_eq "expired certificate: exit 76" "$?" 76
+t_eq "expired certificate: exit 75 (soft bounce)" "$?" 75
 t_grep "says it expired" "certificate has expired" "$W/err"
 stop_pid "$EPID"
 
@@ -175,7 +178,7 @@ printf 'Subject: v\n\nx\n' | "$PM" -C "$W/c" -v a@x.test >"$W/out1" 2>&1
 conf "$W/bad" "$FPORT" starttls
 sed -i "s/^password = .*/password = $SECRET-wrong/" "$W/bad"
 printf 'Subject: v\n\nx\n' | "$PM" -C "$W/bad" -v a@x.test >"$W/out3" 2>&1
-t_eq "wrong password fails (77)" "$?" 77
+t_eq "wrong password fails (75, soft bounce)" "$?" 75
 "$PM" --check -v -C "$W/bad" >"$W/out4" 2>&1
 for f in out1 out2 out3 out4; do
 	t_ok "no password in $f (success and failure, -v)" no_secret_in "$W/$f"

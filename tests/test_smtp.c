@@ -630,13 +630,17 @@ fault_matrix(void **state)
 				    stages[st].name, fault_names[f], e.msg);
 			/* Nothing lost: success only after 250 to the dot. */
 			assert_true((want == ERR_NONE) == quit_stage);
-			if (md != NULL)
-				fprintf(md, " %s: %d / %s |", err_kind_name(want),
-				    outcome_sysexit(want),
-				    outcome_cups(want) == OUTCOME_CUPS_OK ? "OK" :
-				    outcome_cups(want) == OUTCOME_CUPS_RETRY ?
-				    "RETRY" : outcome_cups(want) ==
-				    OUTCOME_CUPS_STOP ? "STOP" : "CANCEL");
+			if (md == NULL)
+				continue;
+			fprintf(md, " %s: %d", err_kind_name(want),
+			    outcome_sysexit_send(want, 1));
+			/* With soft_bounce = no, and in --check. */
+			if (outcome_sysexit(want) != outcome_sysexit_send(want, 1))
+				fprintf(md, " (%d)", outcome_sysexit(want));
+			fprintf(md, " / %s |", outcome_cups(want) ==
+			    OUTCOME_CUPS_OK ? "OK" : outcome_cups(want) ==
+			    OUTCOME_CUPS_RETRY ? "RETRY" : outcome_cups(want) ==
+			    OUTCOME_CUPS_STOP ? "STOP" : "CANCEL");
 		}
 		if (md != NULL)
 			fprintf(md, "\n");
