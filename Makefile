@@ -18,6 +18,8 @@ MANDIR     ?= $(PREFIX)/share/man
 DOCDIR     ?= $(PREFIX)/share/doc/printmail
 CUPS_SERVERBIN ?= $(shell cups-config --serverbin 2>/dev/null || echo /usr/lib/cups)
 SYSCONFDIR ?= /etc
+LIBEXECDIR ?= $(PREFIX)/lib/printmail
+QUEUEDIR   ?= /var/spool/printmail
 DESTDIR    ?=
 
 CC      ?= cc
@@ -38,7 +40,8 @@ SSL_LIBS   := $(shell $(PKG_CONFIG) --libs openssl json-c 2>/dev/null || echo -l
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 ALL_CPPFLAGS := -D_GNU_SOURCE -Icommon -Ifilter -Ibackend -DPM_VERSION='"$(VERSION)"' \
-	-DPM_SYSCONFDIR='"$(SYSCONFDIR)"' $(CPPFLAGS)
+	-DPM_SYSCONFDIR='"$(SYSCONFDIR)"' -DPM_LIBEXECDIR='"$(LIBEXECDIR)"' \
+	-DPM_QUEUE_DIR='"$(QUEUEDIR)"' $(CPPFLAGS)
 ALL_CFLAGS   := $(WARN) $(CFLAGS) $(SSL_CFLAGS)
 
 B := build
@@ -46,9 +49,9 @@ COMMON_SRC := common/err.c common/outcome.c common/util.c common/log.c \
 	common/conf.c common/reply.c common/dotstuff.c common/smtp.c \
 	common/header.c common/xport_tls.c common/session.c \
 	common/mime.c common/advice.c common/oauth.c \
-	common/throttle.c
+	common/throttle.c common/queue.c
 COMMON_OBJ := $(COMMON_SRC:%.c=$(B)/%.o)
-FILTER_SRC := filter/printmail.c filter/spool.c filter/rewrite.c
+FILTER_SRC := filter/printmail.c filter/spool.c filter/rewrite.c filter/flush.c
 FILTER_OBJ := $(FILTER_SRC:%.c=$(B)/%.o)
 BACKEND_SRC := backend/email.c backend/job.c
 BACKEND_OBJ := $(BACKEND_SRC:%.c=$(B)/%.o)
@@ -77,7 +80,7 @@ REPLAY_BINS  := $(FUZZ_TARGETS:%=$(B)/fuzz-replay/%)
 	load check-valgrind
 # Keep test objects: no "rm" lines after the closing test summary.
 .SECONDARY:
-all: $(B)/printmail $(B)/email
+all: $(B)/printmail $(B)/email $(B)/printmail-enqueue
 
 $(B)/%.o: %.c $(wildcard common/*.h filter/*.h backend/*.h tests/*.h)
 	@mkdir -p $(dir $@)
@@ -89,6 +92,12 @@ $(B)/libprintmail.a: $(COMMON_OBJ)
 
 $(B)/printmail: $(FILTER_OBJ) $(B)/libprintmail.a
 	$(CC) $(LDFLAGS) -o $@ $(FILTER_OBJ) $(B)/libprintmail.a $(SSL_LIBS)
+
+# The queue's setgid helper: only the queue code, no TLS, no config.
+$(B)/printmail-enqueue: $(B)/filter/enqueue.o $(B)/common/queue.o \
+		$(B)/common/header.o $(B)/common/util.o $(B)/common/err.o \
+		$(B)/common/log.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(SSL_LIBS)
 
 $(B)/email: $(BACKEND_OBJ) $(B)/libprintmail.a
 	$(CC) $(LDFLAGS) -o $@ $(BACKEND_OBJ) $(B)/libprintmail.a $(SSL_LIBS)
@@ -182,10 +191,12 @@ bench: deps $(B)/printmail
 
 # The backend is installed 0700 so that CUPS runs it as root: it reads the
 # config (readable by root only) and then switches to lp (README.md).
-install: $(B)/printmail $(B)/email
+install: $(B)/printmail $(B)/email $(B)/printmail-enqueue
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(CUPS_SERVERBIN)/backend \
 		$(DESTDIR)$(PPDDIR)
 	install -m 0755 $(B)/printmail $(DESTDIR)$(BINDIR)/printmail
+	install -d $(DESTDIR)$(LIBEXECDIR)
+	install -m 0755 $(B)/printmail-enqueue $(DESTDIR)$(LIBEXECDIR)/printmail-enqueue
 	install -m 0700 $(B)/email $(DESTDIR)$(CUPS_SERVERBIN)/backend/email
 	install -m 0644 packaging/printmail.ppd $(DESTDIR)$(PPDDIR)/printmail.ppd
 	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
@@ -198,6 +209,7 @@ install: $(B)/printmail $(B)/email
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/printmail \
+		$(DESTDIR)$(LIBEXECDIR)/printmail-enqueue \
 		$(DESTDIR)$(CUPS_SERVERBIN)/backend/email \
 		$(DESTDIR)$(PPDDIR)/printmail.ppd \
 		$(DESTDIR)$(MANDIR)/man1/printmail.1 \

@@ -17,7 +17,8 @@
 #include "conf.h"
 #include "util.h"
 
-enum key_type { KT_STR, KT_SECRET, KT_INT, KT_PORT, KT_TLS, KT_AUTH, KT_BOOL };
+enum key_type { KT_STR, KT_SECRET, KT_INT, KT_PORT, KT_TLS, KT_AUTH, KT_BOOL,
+    KT_DURATION, KT_DELIVERY };
 
 struct key_def {
 	const char	*name;
@@ -48,6 +49,9 @@ static const struct key_def conf_keys[] = {
 	K(helo, KT_STR),
 	K(rewrite_from, KT_BOOL),
 	K(soft_bounce, KT_BOOL),
+	K(delivery, KT_DELIVERY),
+	K(queue_dir, KT_STR),
+	K(queue_lifetime, KT_DURATION),
 	K(max_connections, KT_INT),
 	K(max_per_minute, KT_INT),
 	K(oauth2_token_command, KT_STR),
@@ -576,6 +580,36 @@ convert(const struct parsed *p, const struct key_def *kd,
 			    "port (1-65535)" : "number");
 		*(int *)field = (int)n;
 		return 0;
+	case KT_DURATION:
+		/* "3600", "90s", "30m", "12h", "5d": up to a year. */
+		errno = 0;
+		n = strtol(v, &end, 10);
+		if (*v != '\0' && errno == 0 && n >= 0 && n <= 366 * 86400L &&
+		    (end[0] == '\0' || end[1] == '\0')) {
+			long mult = *end == '\0' || *end == 's' ? 1 :
+			    *end == 'm' ? 60 : *end == 'h' ? 3600 :
+			    *end == 'd' ? 86400 : 0;
+
+			if (mult > 0 && n <= 366 * 86400L / mult) {
+				*(long *)field = n * mult;
+				return 0;
+			}
+		}
+		return err_set(e, ERR_CONFIG, "%s:%d: %s: '%.64s' is not a "
+		    "duration (seconds, or a number with s, m, h or d)",
+		    p->path, en->line, kd->name, v);
+	case KT_DELIVERY:
+		if (strcmp(v, "direct") == 0)
+			*(enum conf_delivery *)field = CONF_DELIVERY_DIRECT;
+		else if (strcmp(v, "queue") == 0)
+			*(enum conf_delivery *)field = CONF_DELIVERY_QUEUE;
+		else if (strcmp(v, "fallback") == 0)
+			*(enum conf_delivery *)field = CONF_DELIVERY_FALLBACK;
+		else
+			return err_set(e, ERR_CONFIG, "%s:%d: delivery: '%.64s' "
+			    "is not one of direct, queue, fallback", p->path,
+			    en->line, v);
+		return 0;
 	case KT_TLS:
 		if (strcmp(v, "starttls") == 0)
 			*(enum conf_tls *)field = CONF_TLS_STARTTLS;
@@ -758,6 +792,7 @@ conf_load(const char *path, const char *account, struct conf_account *a,
 	a->timeout = 60;
 	a->rewrite_from = 1;
 	a->soft_bounce = 1;
+	a->queue_lifetime = 5 * 86400L;
 	if (account == NULL)
 		account = "default";
 	if (parse_file(path, &p, e) == -1)

@@ -23,6 +23,8 @@
 enum conf_tls { CONF_TLS_STARTTLS, CONF_TLS_IMPLICIT, CONF_TLS_NONE };
 enum conf_auth { CONF_AUTH_AUTO, CONF_AUTH_LOGIN, CONF_AUTH_PLAIN,
     CONF_AUTH_XOAUTH2 };
+enum conf_delivery { CONF_DELIVERY_DIRECT, CONF_DELIVERY_QUEUE,
+    CONF_DELIVERY_FALLBACK };
 
 /* One account: defaults, then the section, then the provider preset. */
 struct conf_account {
@@ -49,6 +51,9 @@ struct conf_account {
 	char		*helo;
 	int		 rewrite_from;	/* boolean, default on */
 	int		 soft_bounce;	/* boolean, default on: defer, not bounce */
+	enum conf_delivery delivery;	/* direct (default), queue, fallback */
+	char		*queue_dir;	/* NULL: the built-in default */
+	long		 queue_lifetime;	/* seconds, default 5 days */
 	int		 max_connections;	/* 0: no limit */
 	int		 max_per_minute;	/* 0: no limit */
 	char		*oauth2_token_command;

@@ -840,6 +840,12 @@ out:
 	return rc;
 }
 
+int
+smtp_usable(const struct smtp *s)
+{
+	return !s->broken;
+}
+
 const struct reply *
 smtp_last_reply(const struct smtp *s)
 {

@@ -97,6 +97,13 @@ int	smtp_rset(struct smtp *s, struct err *e);
  */
 int	smtp_probe_mail(struct smtp *s, const char *from, struct err *e);
 
+/*
+ * Whether the session can carry another message: no I/O error, no unknown
+ * state.  After a refused transaction it is reset and usable; after a
+ * broken one it must be closed.
+ */
+int	smtp_usable(const struct smtp *s);
+
 /* The last reply the server sent (for the log line). */
 const struct reply *smtp_last_reply(const struct smtp *s);
 

@@ -9,7 +9,11 @@
  *
  * Exit codes are sysexits(3), from the one table in common/outcome.c.
  */
+#include <sys/types.h>
+#include <sys/wait.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,11 +34,18 @@
 #include "smtp.h"
 #include "rewrite.h"
 #include "spool.h"
+#include "flush.h"
 #include "throttle.h"
 #include "util.h"
 
 #ifndef PM_SYSCONFDIR
 #define PM_SYSCONFDIR "/etc"
+#endif
+#ifndef PM_LIBEXECDIR
+#define PM_LIBEXECDIR "/usr/lib/printmail"
+#endif
+#ifndef PM_QUEUE_DIR
+#define PM_QUEUE_DIR "/var/spool/printmail"
 #endif
 #ifndef PM_VERSION
 #define PM_VERSION "0"
@@ -50,6 +61,12 @@ struct opts {
 	int		 verbose;	/* -v */
 	int		 check;		/* --check */
 	int		 nothing;	/* -bi: nothing to do */
+	int		 mode;		/* -odi -odq -odb: 'i', 'q', 'b'; 0 */
+	int		 flush;		/* --flush, -q */
+	int		 list;		/* --queue, -bp, mailq */
+	int		 json;		/* --json */
+	const char	*manage;	/* hold, release, delete, retry */
+	const char	*manage_id;
 	char		**rcpt;
 	int		 nrcpt;
 };
@@ -131,6 +148,27 @@ parse_args(int argc, char **argv, struct opts *o, struct err *e)
 			o->check = 1;
 			continue;
 		}
+		if (strcmp(a, "--flush") == 0) {
+			o->flush = 1;
+			continue;
+		}
+		if (strcmp(a, "--queue") == 0) {
+			o->list = 1;
+			continue;
+		}
+		if (strcmp(a, "--json") == 0) {
+			o->json = 1;
+			continue;
+		}
+		if (strcmp(a, "--hold") == 0 || strcmp(a, "--release") == 0 ||
+		    strcmp(a, "--delete") == 0 || strcmp(a, "--retry") == 0) {
+			if (i + 1 >= argc)
+				return err_set(e, ERR_USAGE, "%s needs a queue "
+				    "id (or all)", a);
+			o->manage = a + 2;
+			o->manage_id = argv[++i];
+			continue;
+		}
 		if (strcmp(a, "--version") == 0) {
 			printf("printmail %s\n", PM_VERSION);
 			exit(EX_OK);
@@ -168,9 +206,12 @@ parse_args(int argc, char **argv, struct opts *o, struct err *e)
 					o->account = v;
 				break;
 			case 'o':
-				/* -oi as -i; every other -oX is ignored. */
+				/* -oi as -i; -odX the delivery mode. */
 				if (p[1] == 'i' && p[2] == '\0')
 					o->ignore_dots = 1;
+				else if (p[1] == 'd' && strchr("iqb", p[2]) &&
+				    p[2] != '\0' && p[3] == '\0')
+					o->mode = p[2];
 				else if (p[1] == '\0' && i + 1 < argc)
 					i++;
 				break;
@@ -181,10 +222,18 @@ parse_args(int argc, char **argv, struct opts *o, struct err *e)
 					o->nothing = 1;
 					break;
 				}
+				if (strcmp(p + 1, "p") == 0) {
+					o->list = 1;
+					break;
+				}
 				return err_set(e, ERR_USAGE, "mode -b%s is not "
 				    "supported: printmail only submits mail "
 				    "(-bm)", p + 1);
-			case 'A': case 'd': case 'e': case 'q':
+			case 'q':
+				/* -q, -q30m: run the queue once. */
+				o->flush = 1;
+				break;
+			case 'A': case 'd': case 'e':
 				/* -Am, -d0.1, -oem style: the rest is theirs. */
 				break;
 			default:
@@ -260,8 +309,198 @@ log_warnings(const struct conf_account *a)
 	}
 }
 
+/* The queue: $PRINTMAIL_QUEUE_DIR, else the config's queue_dir, else the
+ * built-in one. */
+static const char *
+queue_dir(const struct conf_account *a)
+{
+	const char *d = getenv("PRINTMAIL_QUEUE_DIR");
+
+	if (d != NULL && *d != '\0')
+		return d;
+	return a != NULL && a->queue_dir != NULL ? a->queue_dir :
+	    PM_QUEUE_DIR;
+}
+
+/* A domain for a Message-ID when the account is unknown: this host's. */
+static void
+host_domain(char *buf, size_t len)
+{
+	if (gethostname(buf, len) == -1 || buf[0] == '\0')
+		util_strlcpy(buf, "localhost", len);
+	buf[len - 1] = '\0';
+}
+
 static int
-run_send(const struct conf_account *a, const struct opts *o, struct err *e)
+write_full(int fd, const char *p, size_t n)
+{
+	ssize_t	w;
+
+	while (n > 0) {
+		if ((w = write(fd, p, n)) == -1 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/*
+ * Commits the spooled message to the queue through the setgid helper
+ * (printmail-enqueue), which is how a caller who cannot read the secrets
+ * queues: it never sees them.  Exit 0 of the helper means durable.
+ */
+static int
+submit(struct spool *sp, const struct addr_list *rcpts, const struct opts *o,
+    const char *account, const char *qdir, struct err *e)
+{
+	const char	*helper = getenv("PRINTMAIL_ENQUEUE");
+	char		 env_q[4200], *envp[2] = { env_q, NULL }, id[64] = "";
+	char		 head[2048], *buf = NULL;
+	struct smtp_msg	 m;
+	int		 in[2] = { -1, -1 }, out[2] = { -1, -1 }, status = 0;
+	size_t		 i, got;
+	ssize_t		 n;
+	pid_t		 pid;
+
+	if (helper == NULL || *helper == '\0')
+		helper = PM_LIBEXECDIR "/printmail-enqueue";
+	snprintf(env_q, sizeof(env_q), "PRINTMAIL_QUEUE_DIR=%s", qdir);
+	if (spool_msg(sp, &m, e) == -1)
+		return -1;
+	if ((buf = malloc(65536)) == NULL || pipe2(in, O_CLOEXEC) == -1 ||
+	    pipe2(out, O_CLOEXEC) == -1) {
+		err_sys(e, ERR_INTERNAL, "cannot start the queue helper");
+		goto fail;
+	}
+	if ((pid = fork()) == -1) {
+		err_sys(e, ERR_INTERNAL, "fork");
+		goto fail;
+	}
+	if (pid == 0) {
+		if (dup2(in[0], STDIN_FILENO) == -1 ||
+		    dup2(out[1], STDOUT_FILENO) == -1)
+			_exit(EX_OSERR);
+		execve(helper, (char *[]){ "printmail-enqueue", NULL }, envp);
+		fprintf(stderr, "printmail: cannot run %s: %s\n", helper,
+		    strerror(errno));
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	in[0] = out[1] = -1;
+	n = snprintf(head, sizeof(head), "printmail-enqueue 1\naccount %s\n"
+	    "sender %s\n", account, o->sender ? o->sender : "");
+	if (o->fullname != NULL)
+		n += snprintf(head + n, sizeof(head) - (size_t)n,
+		    "fullname %.256s\n", o->fullname);
+	if (write_full(in[1], head, (size_t)n) == -1)
+		goto wrote;
+	for (i = 0; i < rcpts->n; i++) {
+		n = snprintf(head, sizeof(head), "rcpt %.600s\n", rcpts->v[i]);
+		if (write_full(in[1], head, (size_t)n) == -1)
+			goto wrote;
+	}
+	n = snprintf(head, sizeof(head), "size %llu\n\n",
+	    (unsigned long long)m.size);
+	if (write_full(in[1], head, (size_t)n) == -1)
+		goto wrote;
+	for (;;) {
+		if (m.read(m.ctx, buf, 65536, &got, e) == -1)
+			break;
+		if (got == 0 || write_full(in[1], buf, got) == -1)
+			break;
+	}
+wrote:
+	close(in[1]);
+	in[1] = -1;
+	n = read(out[0], id, sizeof(id) - 1);
+	id[n > 0 ? n : 0] = '\0';
+	id[strcspn(id, "\n")] = '\0';
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	if (e->kind != ERR_NONE)
+		goto fail;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+
+		err_set(e, code == EX_DATAERR ? ERR_DATA : code == EX_CONFIG ||
+		    code == 127 ? ERR_CONFIG : ERR_TEMP, "the message could "
+		    "not be queued in %s (%s exit status %d); nothing was "
+		    "queued", qdir, helper, code);
+		goto fail;
+	}
+	syslog(LOG_INFO, "account=%s queued id=%s uid=%ld rcpts=%zu size=%llu",
+	    account, id, (long)getuid(), rcpts->n,
+	    (unsigned long long)m.size);
+	if (verbose)
+		fprintf(stderr, "printmail: queued as %s\n", id);
+	close(out[0]);
+	free(buf);
+	return 0;
+fail:
+	for (i = 0; i < 2; i++) {
+		if (in[i] != -1)
+			close(in[i]);
+		if (out[i] != -1)
+			close(out[i]);
+	}
+	free(buf);
+	return -1;
+}
+
+/* The runner's options from the config and the environment. */
+static void
+flush_opts_init(struct flush_opts *fo, const char *config,
+    const struct conf_account *a, int force)
+{
+	const char *t = getenv("TMPDIR");
+
+	memset(fo, 0, sizeof(*fo));
+	fo->config = config;
+	fo->queue_dir = queue_dir(a);
+	fo->run_dir = run_dir();
+	fo->cache_dir = cache_dir();
+	fo->tmpdir = t != NULL && *t != '\0' ? t : "/tmp";
+	fo->force = force;
+}
+
+/* -odb: the queue is run in the background, the caller goes on. */
+static void
+flush_in_background(const char *config, const struct conf_account *a)
+{
+	struct flush_opts	fo;
+	struct err		e;
+	pid_t			pid = fork();
+	int			nul;
+
+	if (pid != 0)
+		return;
+	(void)setsid();
+	if ((nul = open("/dev/null", O_RDWR)) != -1) {
+		dup2(nul, STDIN_FILENO);
+		dup2(nul, STDOUT_FILENO);
+		dup2(nul, STDERR_FILENO);
+	}
+	if (fork() != 0)
+		_exit(0);
+	err_clear(&e);
+	flush_opts_init(&fo, config, a, 0);
+	(void)flush_run(&fo, &e);
+	_exit(0);
+}
+
+/*
+ * Sends the message on standard input: directly, or into the queue
+ * (delivery = queue, -odq, -odb, or a caller who cannot read the config:
+ * a is NULL then), or directly with the queue as the fallback for a
+ * temporary or account failure (delivery = fallback).
+ */
+static int
+run_send(const struct conf_account *a, const char *config,
+    const struct opts *o, struct err *e)
 {
 	struct spool	 sp;
 	struct addr_list rcpts;
@@ -269,8 +508,17 @@ run_send(const struct conf_account *a, const struct opts *o, struct err *e)
 	struct smtp	*s = NULL;
 	struct throttle_slot slot = { -1 };
 	const char	*tmpdir = getenv("TMPDIR");
+	const char	*account = a ? a->name : o->account ? o->account :
+			    "default";
 	char		 helo[256];
+	int		 mode;
 
+	if (o->mode != 0)
+		mode = o->mode;
+	else if (a == NULL || a->delivery == CONF_DELIVERY_QUEUE)
+		mode = 'q';
+	else
+		mode = a->delivery == CONF_DELIVERY_FALLBACK ? 'f' : 'i';
 	memset(&rcpts, 0, sizeof(rcpts));
 	memset(&m, 0, sizeof(m));
 	spool_init(&sp);
@@ -278,22 +526,50 @@ run_send(const struct conf_account *a, const struct opts *o, struct err *e)
 		tmpdir = "/tmp";
 	if (spool_read(&sp, STDIN_FILENO, !o->ignore_dots, tmpdir, e) == -1 ||
 	    rewrite_recipients(&sp, o->rcpt, (size_t)o->nrcpt, o->extract,
-	    &rcpts, e) == -1 ||
-	    rewrite_from(&sp, a, o->sender, o->fullname, e) == -1 ||
-	    rewrite_add_missing(&sp, a, e) == -1 ||
-	    spool_msg(&sp, &m, e) == -1)
+	    &rcpts, e) == -1)
+		goto out;
+	if (a != NULL) {
+		if (rewrite_from(&sp, a, o->sender, o->fullname, e) == -1 ||
+		    rewrite_add_missing(&sp, a, e) == -1)
+			goto out;
+	} else {
+		/* The runner rewrites From; Date and Message-ID are now's. */
+		host_domain(helo, sizeof(helo));
+		if (rewrite_add_ids(&sp, helo, time(NULL), e) == -1)
+			goto out;
+	}
+	if (mode == 'q' || mode == 'b') {
+		if (submit(&sp, &rcpts, o, account, queue_dir(a), e) == 0 &&
+		    mode == 'b' && a != NULL)
+			flush_in_background(config, a);
+		goto out;
+	}
+	if (spool_msg(&sp, &m, e) == -1)
 		goto out;
 	log_warnings(a);
 	if (throttle_acquire(run_dir(), a->name, a->max_connections,
 	    a->max_per_minute, 1, a->timeout, &slot, e) == -1)
-		goto out;
+		goto sent;
 	session_helo(a, helo, sizeof(helo));
 	if ((s = session_open(a, helo, cache_dir(), e)) == NULL)
-		goto out;
+		goto sent;
 	(void)smtp_send(s, a->from, (const char *const *)rcpts.v, rcpts.n,
 	    &m, e);
-out:
+sent:
 	log_result(a, s, rcpts.n, (unsigned long long)m.size, e);
+	if (mode == 'f' && e->kind != ERR_NONE &&
+	    outcome_sysexit_send(e->kind, 1) == EX_TEMPFAIL) {
+		struct err qe;
+
+		/* Not now: into the queue, and the caller is done. */
+		err_clear(&qe);
+		if (submit(&sp, &rcpts, o, account, queue_dir(a), &qe) == 0) {
+			syslog(LOG_NOTICE, "account=%s queued for later: %s",
+			    account, e->msg);
+			err_clear(e);
+		}
+	}
+out:
 	smtp_free(s);
 	throttle_release(&slot);
 	addr_list_clear(&rcpts);
@@ -361,6 +637,13 @@ main(int argc, char **argv)
 	err_clear(&e);
 	openlog("printmail", LOG_PID, LOG_MAIL);
 	log_set_handler(log_to_stderr, NULL);
+	{
+		const char *base = strrchr(argv[0], '/');
+
+		/* Linked as mailq: the queue listing. */
+		if (strcmp(base ? base + 1 : argv[0], "mailq") == 0)
+			o.list = 1;
+	}
 	if (parse_args(argc, argv, &o, &e) == -1) {
 		fprintf(stderr, "printmail: %s\n", e.msg);
 		usage(stderr);
@@ -376,12 +659,41 @@ main(int argc, char **argv)
 		path = PM_SYSCONFDIR "/printmail.conf";
 	if (o.check)
 		log_set_handler(log_to_stdout, NULL);
-	if (conf_load(path, o.account, &acct, &e) == -1)
+	if (o.list || o.manage != NULL || o.flush) {
+		struct flush_opts fo;
+		int loaded = conf_load(path, o.account, &acct, &e) == 0;
+
+		/* The queue's own commands need no account to work. */
+		err_clear(&e);
+		flush_opts_init(&fo, path, loaded ? &acct : NULL, o.flush);
+		if (o.list)
+			(void)flush_list(&fo, o.json, &e);
+		else if (o.manage != NULL)
+			(void)flush_manage(&fo, o.manage, o.manage_id, &e);
+		else
+			(void)flush_run(&fo, &e);
+		if (e.kind != ERR_NONE)
+			fprintf(stderr, "printmail: %s\n", e.msg);
+		conf_account_clear(&acct);
+		closelog();
+		return outcome_sysexit(e.kind);
+	}
+	if (conf_load(path, o.account, &acct, &e) == -1) {
 		syslog(LOG_ERR, "%s", e.msg);
-	else if (o.check)
+		/*
+		 * A caller who may not read the config (PHP as www-data, a
+		 * user's cron job) hands the message to the queue, whose
+		 * runner may: it never sees the secrets.
+		 */
+		if (!o.check && e.kind == ERR_CONFIG &&
+		    e.sys_errno == EACCES && o.mode != 'i') {
+			err_clear(&e);
+			(void)run_send(NULL, path, &o, &e);
+		}
+	} else if (o.check)
 		(void)run_check(&acct, &e);
 	else
-		(void)run_send(&acct, &o, &e);
+		(void)run_send(&acct, path, &o, &e);
 	if (e.kind != ERR_NONE) {
 		const char *fix = advice_for_error(&e);
 

@@ -130,22 +130,27 @@ out:
 }
 
 int
-rewrite_add_missing(struct spool *sp, const struct conf_account *a,
+rewrite_add_ids(struct spool *sp, const char *domain, time_t when,
     struct err *e)
 {
 	char	buf[256];
 
 	if (header_find(&sp->hdr, "Message-ID", 0) == -1) {
-		if (header_message_id(buf, sizeof(buf),
-		    strrchr(a->from, '@') + 1, e) == -1 ||
+		if (header_message_id(buf, sizeof(buf), domain, e) == -1 ||
 		    header_insert(&sp->hdr, 0, "Message-ID", buf, e) == -1)
 			return -1;
 	}
 	if (header_find(&sp->hdr, "Date", 0) == -1) {
-		header_date(buf, sizeof(buf), time(NULL));
+		header_date(buf, sizeof(buf), when);
 		if (header_insert(&sp->hdr, 0, "Date", buf, e) == -1)
 			return -1;
 	}
 	return 0;
 }
 
+int
+rewrite_add_missing(struct spool *sp, const struct conf_account *a,
+    struct err *e)
+{
+	return rewrite_add_ids(sp, strrchr(a->from, '@') + 1, time(NULL), e);
+}

@@ -5,6 +5,7 @@
 #define PM_REWRITE_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "conf.h"
 #include "err.h"
@@ -32,7 +33,15 @@ int	rewrite_recipients(struct spool *sp, char *const *args, size_t nargs,
 int	rewrite_from(struct spool *sp, const struct conf_account *a,
 	    const char *sender, const char *fullname, struct err *e);
 
-/* Adds Date and Message-ID when they are missing.  0 or -1. */
+/*
+ * Adds Message-ID (in domain) and Date (of when) when they are missing, so
+ * that a queued message keeps the time it was submitted and one
+ * Message-ID however often it is tried.  0 or -1.
+ */
+int	rewrite_add_ids(struct spool *sp, const char *domain, time_t when,
+	    struct err *e);
+
+/* Adds Date and Message-ID when they are missing (now, from's domain). */
 int	rewrite_add_missing(struct spool *sp, const struct conf_account *a,
 	    struct err *e);
 
