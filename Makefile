@@ -99,6 +99,22 @@ $(B)/printmail-enqueue: $(B)/filter/enqueue.o $(B)/common/queue.o \
 		$(B)/common/log.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(SSL_LIBS)
 
+# Test builds with crash points (PM_CRASH_POINTS): SIGKILL at a named step
+# of a commit or a delivery.  Never installed.
+CRASH_SRC := $(COMMON_SRC) $(FILTER_SRC)
+$(B)/crash/%.o: %.c $(wildcard common/*.h filter/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -DPM_CRASH_POINTS $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/tests/printmail-crash: $(CRASH_SRC:%.c=$(B)/crash/%.o)
+	$(CC) $(LDFLAGS) -o $@ $^ $(SSL_LIBS)
+
+$(B)/tests/printmail-enqueue-crash: $(B)/crash/filter/enqueue.o \
+		$(B)/crash/common/queue.o $(B)/crash/common/header.o \
+		$(B)/crash/common/util.o $(B)/crash/common/err.o \
+		$(B)/crash/common/log.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(SSL_LIBS)
+
 $(B)/email: $(BACKEND_OBJ) $(B)/libprintmail.a
 	$(CC) $(LDFLAGS) -o $@ $(BACKEND_OBJ) $(B)/libprintmail.a $(SSL_LIBS)
 
@@ -168,7 +184,8 @@ integration: deps $(B)/printmail
 	@bash tests/integration.sh $(B)/printmail
 
 check: deps $(UNIT_BINS) $(B)/printmail $(B)/email $(B)/tests/fake_m365 \
-		$(B)/tests/relay \
+		$(B)/tests/relay $(B)/printmail-enqueue \
+		$(B)/tests/printmail-crash $(B)/tests/printmail-enqueue-crash \
 		$(REPLAY_BINS)
 	@SANITIZER='$(SANITIZER)' bash tests/run-all $(B)/printmail $(UNIT_BINS)
 

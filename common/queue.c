@@ -22,6 +22,25 @@
 #define QUEUE_ENV_MAX	(1024 * 1024)
 #define QUEUE_MAGIC	"printmail-queue 1"
 
+#ifdef PM_CRASH_POINTS
+#include <signal.h>
+
+static char	crash_at[64];
+
+void
+queue_crash_at(const char *point)
+{
+	util_strlcpy(crash_at, point ? point : "", sizeof(crash_at));
+}
+
+void
+queue_crash_point(const char *point)
+{
+	if (crash_at[0] != '\0' && strcmp(crash_at, point) == 0)
+		raise(SIGKILL);
+}
+#endif
+
 void
 queue_env_clear(struct queue_env *env)
 {
@@ -188,6 +207,7 @@ queue_commit(const char *dir, struct queue_env *env, int msgfd,
 	}
 	if (fd == -1)
 		return err_set(e, ERR_TEMP, "cannot create a queue file");
+	QUEUE_CRASH("commit-open");
 	if ((text = envelope_text(env, &tl)) == NULL) {
 		err_sys(e, ERR_TEMP, "malloc");
 		goto fail;
@@ -212,7 +232,9 @@ queue_commit(const char *dir, struct queue_env *env, int msgfd,
 			goto fail;
 		}
 		left -= (uint64_t)n;
+		QUEUE_CRASH("commit-write");
 	}
+	QUEUE_CRASH("commit-fsync");
 	/* Once fsync fails the data may be gone: never retry it. */
 	if (fsync(fd) == -1) {
 		err_sys(e, ERR_TEMP, "cannot write %s to disk", tmp);
@@ -224,18 +246,22 @@ queue_commit(const char *dir, struct queue_env *env, int msgfd,
 		goto fail;
 	}
 	fd = -1;
+	QUEUE_CRASH("commit-link");
 	/* link(), never rename(): an existing name is never replaced. */
 	if (link(tmp, final) == -1) {
 		err_sys(e, ERR_TEMP, "cannot commit %s", final);
 		goto fail;
 	}
+	QUEUE_CRASH("commit-fsync-dir");
 	if (fsync_dir(qdir) == -1) {
 		err_sys(e, ERR_TEMP, "cannot commit %s to disk", final);
 		unlink(final);
 		goto fail;
 	}
+	QUEUE_CRASH("commit-unlink");
 	unlink(tmp);
 	free(text);
+	QUEUE_CRASH("commit-done");
 	queue_trigger(dir);
 	return 0;
 fail:
@@ -286,6 +312,21 @@ queue_open(const char *dir, const char *id, int failed,
 	if (fd == -1)
 		return err_sys(e, errno == ENOENT ? ERR_USAGE : ERR_TEMP,
 		    "cannot open %s", path);
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 2 &&
+	    !failed) {
+		struct stat	ts;
+		char		tmp[4096];
+
+		/*
+		 * A commit killed after its link() and before its unlink()
+		 * leaves tmp/ID as a second name of the same file: the
+		 * message is complete (it was fsync'd before the link).
+		 */
+		if (path_of(tmp, sizeof(tmp), dir, "tmp", id) == 0 &&
+		    lstat(tmp, &ts) == 0 && ts.st_dev == st.st_dev &&
+		    ts.st_ino == st.st_ino && unlink(tmp) == 0)
+			(void)fstat(fd, &st);
+	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
 		close(fd);
 		return err_set(e, ERR_DATA, "%s is not a single regular file",
@@ -497,8 +538,10 @@ queue_remove(const char *dir, const char *id, struct err *e)
 	if (path_of(path, sizeof(path), dir, "queue", id) == -1 ||
 	    path_of(qdir, sizeof(qdir), dir, "queue", NULL) == -1)
 		return err_set(e, ERR_CONFIG, "queue_dir: path too long");
+	QUEUE_CRASH("remove-unlink");
 	if (unlink(path) == -1 && errno != ENOENT)
 		return err_sys(e, ERR_TEMP, "cannot remove %s", path);
+	QUEUE_CRASH("remove-fsync-dir");
 	/* Durable before the next step: else a crash resends it. */
 	if (fsync_dir(qdir) == -1)
 		return err_sys(e, ERR_TEMP, "cannot sync %s", qdir);
@@ -525,13 +568,15 @@ queue_fail(const char *dir, const char *id, const char *reply,
 	/* The reason first, then the move: failed/ID always has one. */
 	if (queue_state_write(dir, id, &st, 1, e) == -1)
 		return -1;
-	if (link(from, to) == -1 && errno != EEXIST)
+	/*
+	 * rename(), not link(): the runner does not own the caller's file,
+	 * and the kernel's protected_hardlinks refuses linking it.  failed/ID
+	 * never exists already (ids are unique).
+	 */
+	if (rename(from, to) == -1)
 		return err_sys(e, ERR_TEMP, "cannot move %s to failed/", id);
-	if (fsync_dir(fdir) == -1)
-		return err_sys(e, ERR_TEMP, "cannot sync %s", fdir);
-	if (unlink(from) == -1 && errno != ENOENT)
-		return err_sys(e, ERR_TEMP, "cannot remove %s", from);
-	(void)fsync_dir(qdir);
+	if (fsync_dir(fdir) == -1 || fsync_dir(qdir) == -1)
+		return err_sys(e, ERR_TEMP, "cannot sync the move of %s", id);
 	return 0;
 }
 

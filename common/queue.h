@@ -132,6 +132,19 @@ void	queue_cond_read(const char *dir, const char *account,
 int	queue_cond_write(const char *dir, const char *account,
 	    const struct queue_cond *c, struct err *e);
 
+/*
+ * Test builds only (-DPM_CRASH_POINTS): SIGKILL at the named step of a
+ * commit or a delivery, so the tests can prove each step crash-safe.
+ * Production builds have neither the function nor the checks.
+ */
+#ifdef PM_CRASH_POINTS
+void	queue_crash_at(const char *point);
+void	queue_crash_point(const char *point);
+#define QUEUE_CRASH(p)	queue_crash_point(p)
+#else
+#define QUEUE_CRASH(p)	do { } while (0)
+#endif
+
 /* Touches the trigger file the runner's path unit waits for. */
 void	queue_trigger(const char *dir);
 

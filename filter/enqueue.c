@@ -117,6 +117,9 @@ main(void)
 		    "this helper's group");
 	if ((dirc = strdup(dir)) == NULL)
 		return fail(EX_TEMPFAIL, "out of memory");
+#ifdef PM_CRASH_POINTS
+	queue_crash_at(getenv("PRINTMAIL_TEST_CRASH"));
+#endif
 	clearenv();
 	memset(&env, 0, sizeof(env));
 	err_clear(&e);

@@ -216,6 +216,7 @@ watched_read(void *ctx, char *buf, size_t cap, size_t *got, struct err *e)
 	int		 rc = w->read(w->ctx, buf, cap, got, e);
 
 	if (rc == 0 && *got == 0 && !w->st->inflight) {
+		QUEUE_CRASH("send-before-inflight");
 		/*
 		 * From here a crash leaves the outcome unknown: say so on
 		 * disk first, so the next runner flags a possible copy.
@@ -223,6 +224,7 @@ watched_read(void *ctx, char *buf, size_t cap, size_t *got, struct err *e)
 		w->st->inflight = 1;
 		if (queue_state_write(w->dir, w->id, w->st, 1, e) == -1)
 			return -1;
+		QUEUE_CRASH("send-before-dot");
 	}
 	return rc;
 }
@@ -283,6 +285,7 @@ send_one(struct account_run *r, const char *id, struct queue_state *st,
 	if (smtp_send(r->s, r->a.from, (const char *const *)env.rcpt.v,
 	    env.rcpt.n, &m, e) == -1)
 		goto out;
+	QUEUE_CRASH("send-after-250");
 	reply_format(smtp_last_reply(r->s), reply, sizeof(reply));
 	if (queue_remove(r->o->queue_dir, id, e) == -1)
 		goto out;
@@ -724,7 +727,7 @@ manage_one(const struct flush_opts *o, const char *op, const char *id,
 		/* Back into the queue, as new. */
 		snprintf(path, sizeof(path), "%s/failed/%s", o->queue_dir, id);
 		snprintf(to, sizeof(to), "%s/queue/%s", o->queue_dir, id);
-		if (link(path, to) == -1 || unlink(path) == -1)
+		if (rename(path, to) == -1)
 			return err_sys(e, ERR_TEMP, "cannot requeue %s", id);
 		memset(&st, 0, sizeof(st));
 	} else if (strcmp(op, "hold") == 0)

@@ -35,6 +35,7 @@
 #include "rewrite.h"
 #include "spool.h"
 #include "flush.h"
+#include "queue.h"
 #include "throttle.h"
 #include "util.h"
 
@@ -357,7 +358,8 @@ submit(struct spool *sp, const struct addr_list *rcpts, const struct opts *o,
     const char *account, const char *qdir, struct err *e)
 {
 	const char	*helper = getenv("PRINTMAIL_ENQUEUE");
-	char		 env_q[4200], *envp[2] = { env_q, NULL }, id[64] = "";
+	char		 env_q[4200], env_c[96], id[64] = "";
+	char		*envp[3] = { env_q, NULL, NULL };
 	char		 head[2048], *buf = NULL;
 	struct smtp_msg	 m;
 	int		 in[2] = { -1, -1 }, out[2] = { -1, -1 }, status = 0;
@@ -368,6 +370,12 @@ submit(struct spool *sp, const struct addr_list *rcpts, const struct opts *o,
 	if (helper == NULL || *helper == '\0')
 		helper = PM_LIBEXECDIR "/printmail-enqueue";
 	snprintf(env_q, sizeof(env_q), "PRINTMAIL_QUEUE_DIR=%s", qdir);
+	/* For the tests' crash-point builds of the helper; others ignore it. */
+	if (getenv("PRINTMAIL_TEST_CRASH") != NULL) {
+		snprintf(env_c, sizeof(env_c), "PRINTMAIL_TEST_CRASH=%.60s",
+		    getenv("PRINTMAIL_TEST_CRASH"));
+		envp[1] = env_c;
+	}
 	if (spool_msg(sp, &m, e) == -1)
 		return -1;
 	if ((buf = malloc(65536)) == NULL || pipe2(in, O_CLOEXEC) == -1 ||
@@ -659,6 +667,9 @@ main(int argc, char **argv)
 		path = PM_SYSCONFDIR "/printmail.conf";
 	if (o.check)
 		log_set_handler(log_to_stdout, NULL);
+#ifdef PM_CRASH_POINTS
+	queue_crash_at(getenv("PRINTMAIL_TEST_CRASH"));
+#endif
 	if (o.list || o.manage != NULL || o.flush) {
 		struct flush_opts fo;
 		int loaded = conf_load(path, o.account, &acct, &e) == 0;

@@ -1,0 +1,347 @@
+#!/usr/bin/env bash
+# The queue, end to end against the private Postfix (STARTTLS + AUTH):
+# callers without the secrets (nobody, www-data) queue through the setgid
+# helper; the runner, as the printmail user, delivers on one connection;
+# the provider down, then up; a broken account held, then fixed; SIGKILL at
+# every step of a commit and of a delivery; a full disk; the admin's
+# commands.  Usage: tests/suite-queue.sh printmail
+set -u
+PM=$(realpath "$1")
+BIN=$(dirname "$PM")
+FAKE=$BIN/tests/fake_m365
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib/assert.sh"
+. "$HERE/lib/postfix.sh"
+. "$HERE/lib/queue.sh"
+
+fail_setup() { echo "not ok - $1"; echo "0 passed, 1 failed"; exit 1; }
+[ "$(id -u)" = 0 ] || fail_setup "queue tests need root (users, setgid helper, Postfix)"
+for t in setpriv mount python3; do
+	command -v "$t" >/dev/null || fail_setup "$t is missing: run packaging/install-deps"
+done
+for b in "$BIN/printmail-enqueue" "$BIN/tests/printmail-crash" \
+    "$BIN/tests/printmail-enqueue-crash" "$FAKE"; do
+	[ -x "$b" ] || fail_setup "$b not built"
+done
+
+W=$(mktemp -d /tmp/printmail-queue.XXXXXX)
+chmod 755 "$W"
+PIDS=()
+cleanup() {
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	mountpoint -q "$W/small" 2>/dev/null && umount "$W/small"
+	pf_stop
+	rm -rf "$W"
+}
+trap cleanup EXIT
+q_user || fail_setup "cannot create the printmail user"
+
+# The programs where every user can run them; the helper setgid.
+mkdir -p "$W/bin" "$W/run" "$W/tmp"
+chmod 755 "$W/bin"
+chmod 1777 "$W/run" "$W/tmp"
+install -m 0755 "$PM" "$W/bin/printmail"
+install -m 0755 "$BIN/tests/printmail-crash" "$W/bin/printmail-crash"
+q_install_helper "$BIN/printmail-enqueue" "$W/bin/printmail-enqueue"
+q_install_helper "$BIN/tests/printmail-enqueue-crash" "$W/bin/printmail-enqueue-crash"
+
+pf_start "$W/pf" || fail_setup "private Postfix did not start"
+Q=$W/spool
+q_make "$Q"
+CONF=$W/printmail.conf
+write_conf() { # PASSWORD: readable by root and the runner's group only
+	cat >"$CONF" <<EOC
+timeout = 10
+host = 127.0.0.1
+port = $PF_PORT
+tls_ca_file = $PF_CA
+user = $PF_USER
+from = $PF_USER
+
+[default]
+password = $1
+
+[fallback]
+password = $1
+delivery = fallback
+
+[expire]
+password = $1
+queue_lifetime = 1s
+EOC
+	chown root:printmail "$CONF"
+	chmod 640 "$CONF"
+}
+write_conf "$PF_PASS"
+export PRINTMAIL_QUEUE_DIR=$Q PRINTMAIL_ENQUEUE=$W/bin/printmail-enqueue \
+    PRINTMAIL_RUN_DIR=$W/run TMPDIR=$W/tmp
+
+# as USER CMD...: runs CMD as USER (its own group only), as cron or PHP would.
+as() {
+	local u=$1
+	shift
+	setpriv --reuid="$u" --regid="$(id -g "$u")" --clear-groups "$@"
+}
+msg() { printf 'From: App <app@server.local>\nTo: %s\nSubject: %s\n\nbody of %s\n' "$1" "$2" "$2"; }
+runner() { as printmail "$W/bin/printmail" -C "$CONF" --flush "$@"; }
+queued() { as printmail find "$Q/queue" -type f | wc -l; }
+failed() { as printmail find "$Q/failed" -type f | wc -l; }
+auths() { grep -c "sasl_method=" "$W/pf/maillog" 2>/dev/null || echo 0; }
+authfails() { grep -c "authentication failed" "$W/pf/maillog" 2>/dev/null || echo 0; }
+listing() { "$W/bin/printmail" -C "$CONF" --queue >"$W/list" 2>&1; }
+
+echo "# callers without the secrets queue through the setgid helper"
+for u in www-data nobody; do
+	msg "ketoan@khachhang.test" "from $u" | as "$u" "$W/bin/printmail" -C "$CONF" -t -i
+	t_eq "$u: printmail exits 0 (queued)" "$?" 0
+	t_ok "$u cannot read the config (the app password)" \
+	    sh -c "! setpriv --reuid=$u --regid=$(id -g "$u") --clear-groups cat '$CONF' >/dev/null 2>&1"
+done
+t_eq "two messages in the queue" "$(queued)" 2
+t_eq "nothing sent yet" "$(pf_count)" 0
+f=$(as printmail find "$Q/queue" -type f -user www-data | head -n 1)
+t_ok "www-data's message belongs to www-data" test -n "$f"
+t_eq "mode 640, group printmail" "$(stat -c '%a %G' "$f")" "640 printmail"
+t_ok "nobody cannot read www-data's queued message" \
+    sh -c "! setpriv --reuid=nobody --regid=nogroup --clear-groups cat '$f' >/dev/null 2>&1"
+t_ok "nobody cannot list the queue" \
+    sh -c "! setpriv --reuid=nobody --regid=nogroup --clear-groups ls '$Q/queue' >/dev/null 2>&1"
+t_ok "nobody cannot delete it" \
+    sh -c "! setpriv --reuid=nobody --regid=nogroup --clear-groups rm -f '$f' 2>/dev/null; test -e '$f'"
+t_ok "the caller cannot point the helper elsewhere" \
+    sh -c "mkdir -p '$W/evil/tmp' '$W/evil/queue' && chmod -R 777 '$W/evil' &&
+        msg() { printf 'Subject: x\n\nx\n'; }; msg | setpriv --reuid=nobody --regid=nogroup --clear-groups \
+        env PRINTMAIL_QUEUE_DIR='$W/evil' '$W/bin/printmail' -C '$CONF' a@b.test 2>/dev/null;
+        test -z \"\$(ls '$W/evil/queue')\""
+listing
+t_grep "the listing shows www-data's message" "ketoan@khachhang.test queued" "$W/list"
+
+echo "# the runner delivers them all on one connection"
+for i in $(seq 1 20); do
+	msg "khach$i@khachhang.test" "batch $i" | as nobody "$W/bin/printmail" -C "$CONF" -t
+done
+t_eq "22 queued" "$(queued)" 22
+a0=$(auths)
+runner
+t_eq "the runner exits 0" "$?" 0
+t_ok "22 delivered" pf_wait_mail 22 30
+t_eq "queue empty" "$(queued)" 0
+t_eq "one AUTH for 22 messages" "$(( $(auths) - a0 ))" 1
+sleep 1
+t_eq "each delivered once" "$(pf_count)" 22
+for i in 1 7 20; do
+	t_ok "batch $i arrived" grep -q "to=khach$i@khachhang.test" "$PF_MAIL"/*.env
+done
+t_ok "From rewritten to the mailbox by the runner" \
+    grep -q "^From: App <$PF_USER>" "$(ls "$PF_MAIL"/*.eml | head -n 1)"
+t_ok "the app kept as Reply-To" \
+    grep -q "^Reply-To: App <app@server.local>" "$(ls "$PF_MAIL"/*.eml | head -n 1)"
+
+echo "# the provider down for two runs, then up: delivered once each"
+pf_stop
+pf_clear
+for i in 1 2 3; do
+	msg "down$i@khachhang.test" "down $i" | as nobody "$W/bin/printmail" -C "$CONF" -t
+done
+runner
+t_eq "runner exits 0 while the provider is down" "$?" 0
+as printmail cat "$Q/state/account.default" >"$W/cond" 2>/dev/null
+t_grep "the account is paused" "kind paused" "$W/cond"
+since=$(grep '^since' "$W/cond")
+runner
+as printmail cat "$Q/state/account.default" >"$W/cond" 2>/dev/null
+t_grep "a second run inside the pause does not try again" "$since" "$W/cond"
+listing
+t_grep "listed as deferred with the reason" "deferred attempts=0" "$W/list"
+t_grep "the reason says the server cannot be reached" "cannot connect" "$W/list"
+t_eq "3 still queued" "$(queued)" 3
+pf_restart
+"$W/bin/printmail" -C "$CONF" --retry all
+t_eq "--retry all exits 0" "$?" 0
+runner
+t_ok "delivered after the provider is back" pf_wait_mail 3 30
+sleep 1
+t_eq "each once" "$(pf_count)" 3
+t_eq "queue empty" "$(queued)" 0
+
+echo "# a broken account holds the queue: nothing bounced, no login hammering"
+write_conf "not the app password"
+pf_clear
+for i in 1 2 3 4; do
+	msg "held$i@khachhang.test" "held $i" | as nobody "$W/bin/printmail" -C "$CONF" -t
+done
+f0=$(authfails)
+runner
+t_eq "runner exits 0" "$?" 0
+t_eq "one failed login" "$(( $(authfails) - f0 ))" 1
+listing
+t_grep "listed as held" "held attempts=0" "$W/list"
+t_grep "with the server's reply" "535" "$W/list"
+t_eq "nothing failed or bounced" "$(failed)" 0
+runner
+runner
+t_eq "later runs do not log in again (probe every 30 min)" "$(( $(authfails) - f0 ))" 1
+"$W/bin/printmail" -C "$CONF" --queue --json >"$W/json"
+t_ok "--queue --json: one JSON object per line" \
+    python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$W/json"
+t_ok "--queue --json: held, with the reply" \
+    python3 -c 'import json,sys; o=[json.loads(l) for l in open(sys.argv[1])]; assert all(x["state"]=="held" and "535" in x["reply"] for x in o), o' "$W/json"
+t_nogrep "the listing never holds the password" "not the app password" "$W/json"
+t_nogrep "... nor the real one" "$PF_PASS" "$W/json"
+write_conf "$PF_PASS"
+runner
+t_ok "fixed config: all delivered at once" pf_wait_mail 4 30
+sleep 1
+t_eq "each once" "$(pf_count)" 4
+
+echo "# -odq, -odb and delivery = fallback, with a readable config"
+pf_clear
+msg "odq@khachhang.test" "odq" | "$W/bin/printmail" -C "$CONF" -odq -t
+t_eq "-odq exits 0" "$?" 0
+sleep 1
+t_eq "-odq: not sent yet" "$(pf_count)" 0
+t_eq "-odq: queued" "$(queued)" 1
+msg "odb@khachhang.test" "odb" | "$W/bin/printmail" -C "$CONF" -odb -t
+t_eq "-odb exits 0" "$?" 0
+t_ok "-odb: both delivered by the background run" pf_wait_mail 2 30
+pf_stop
+pf_clear
+msg "fb@khachhang.test" "fallback" | "$W/bin/printmail" -C "$CONF" -a fallback -t 2>"$W/err"
+t_eq "fallback, provider down: exit 0 (queued)" "$?" 0
+t_eq "fallback: queued" "$(queued)" 1
+pf_restart
+"$W/bin/printmail" -C "$CONF" --retry all
+runner
+t_ok "fallback: delivered later" pf_wait_mail 1 30
+
+echo "# admin commands: hold, release, delete"
+pf_clear
+msg "h@khachhang.test" "hold me" | "$W/bin/printmail" -C "$CONF" -odq -t
+msg "d@khachhang.test" "delete me" | "$W/bin/printmail" -C "$CONF" -odq -t
+listing
+idh=$(grep 'h@khachhang.test' "$W/list" | cut -d' ' -f1)
+idd=$(grep 'd@khachhang.test' "$W/list" | cut -d' ' -f1)
+"$W/bin/printmail" -C "$CONF" --hold "$idh"
+t_eq "--hold exits 0" "$?" 0
+"$W/bin/printmail" -C "$CONF" --delete "$idd"
+t_eq "--delete exits 0" "$?" 0
+runner
+sleep 1
+t_eq "a held message is not sent; a deleted one is gone" "$(pf_count)" 0
+t_eq "one left" "$(queued)" 1
+"$W/bin/printmail" -C "$CONF" --release "$idh"
+runner
+t_ok "released: delivered" pf_wait_mail 1 30
+"$W/bin/printmail" -C "$CONF" --delete 20990101000000-0000000000000000 2>"$W/err"
+t_ok "an unknown id: an error" test "$?" -ne 0
+
+echo "# queue_lifetime: a message that waited too long fails, listed, not bounced"
+pf_clear
+msg "old@khachhang.test" "too old" | "$W/bin/printmail" -C "$CONF" -a expire -odq -t
+sleep 2
+runner
+t_eq "not delivered" "$(pf_count)" 0
+t_eq "in failed/" "$(failed)" 1
+listing
+t_grep "listed as failed with the reason" "queue_lifetime" "$W/list"
+
+echo "# a message the server refuses (5xx) fails alone; the rest go"
+pf_make_ca "$W/ftls" "queue fake"
+chmod 644 "$W"/ftls/*
+rm -f "$W/fport"
+mkdir -p "$W/fmail"
+"$FAKE" -c "$W/ftls/server.crt" -k "$W/ftls/server.key" -p "$W/fport" \
+    -P "$PF_PASS" -D "$W/fmail" -d "554 5.6.0 content refused" &
+FPID=$!
+PIDS+=("$FPID")
+for i in $(seq 1 100); do [ -s "$W/fport" ] && break; sleep 0.05; done
+cat >>"$CONF" <<EOC
+
+[refuse]
+host = 127.0.0.1
+port = $(cat "$W/fport")
+tls_ca_file = $W/ftls/ca.crt
+user = hoadon@congty.com
+password = $PF_PASS
+from = hoadon@congty.com
+EOC
+msg "r@khachhang.test" "refused" | "$W/bin/printmail" -C "$CONF" -a refuse -odq -t
+n0=$(failed)
+runner
+t_eq "the refused message is in failed/" "$(failed)" $((n0 + 1))
+listing
+t_grep "listed with the server's reply" "554 5.6.0 content refused" "$W/list"
+kill "$FPID"; wait "$FPID" 2>/dev/null
+
+echo "# SIGKILL at every step of a commit: nothing half, nothing lost"
+pf_clear
+as printmail sh -c "rm -f '$Q'/failed/* '$Q'/state/*"
+complete=0
+for p in commit-open commit-write commit-fsync commit-link commit-fsync-dir \
+    commit-unlink commit-done; do
+	before=$(queued)
+	msg "crash-$p@khachhang.test" "crash $p" | as nobody env \
+	    PRINTMAIL_ENQUEUE="$W/bin/printmail-enqueue-crash" \
+	    PRINTMAIL_TEST_CRASH="$p" "$W/bin/printmail" -C "$CONF" -t 2>/dev/null
+	rc=$?
+	t_ok "killed at $p: the caller is told it failed (exit $rc)" test "$rc" -ne 0
+	after=$(queued)
+	case $p in
+	commit-open|commit-write|commit-fsync|commit-link)
+		t_eq "killed at $p: nothing queued" "$after" "$before" ;;
+	*)
+		t_eq "killed at $p: one complete message queued" "$after" "$((before + 1))"
+		complete=$((complete + 1)) ;;
+	esac
+done
+listing
+t_nogrep "no damaged queue file" "damaged" "$W/list"
+runner
+t_ok "the committed ones are delivered" pf_wait_mail "$complete" 30
+sleep 1
+t_eq "exactly those, once each" "$(pf_count)" "$complete"
+t_eq "queue empty" "$(queued)" 0
+
+echo "# SIGKILL the runner at every step of a delivery"
+for p in send-before-inflight send-before-dot send-after-250 remove-unlink \
+    remove-fsync-dir; do
+	pf_clear
+	msg "run-$p@khachhang.test" "run $p" | "$W/bin/printmail" -C "$CONF" -odq -t
+	as printmail env PRINTMAIL_TEST_CRASH="$p" "$W/bin/printmail-crash" \
+	    -C "$CONF" --flush 2>/dev/null
+	t_ok "runner killed at $p" test "$?" -eq 137
+	listing
+	case $p in
+	send-after-250|remove-unlink)
+		t_grep "killed at $p: listed as possibly sent" "uncertain" "$W/list" ;;
+	esac
+	runner
+	sleep 1
+	n=$(pf_count)
+	case $p in
+	send-before-inflight|send-before-dot|remove-fsync-dir)
+		t_eq "killed at $p: delivered exactly once" "$n" 1 ;;
+	*)
+		t_eq "killed at $p: the one in flight came twice (flagged)" "$n" 2 ;;
+	esac
+	t_eq "killed at $p: queue empty after the next run" "$(queued)" 0
+done
+
+echo "# a full disk: a message that does not fit is refused, nothing left"
+mkdir -p "$W/small"
+mount -t tmpfs -o size=1m,mode=0755 tmpfs "$W/small" || fail_setup "cannot mount a small tmpfs"
+q_make "$W/small/spool"
+head -c 3000000 /dev/urandom | base64 -w 76 >"$W/big.txt"
+{ printf 'Subject: big\n\n'; cat "$W/big.txt"; } | as nobody env \
+    PRINTMAIL_QUEUE_DIR="$W/small/spool" "$W/bin/printmail" -C "$CONF" x@khachhang.test 2>"$W/err"
+t_eq "too big for the disk: exit 75" "$?" 75
+t_grep "says there is no room" "no room" "$W/err"
+t_eq "nothing left in tmp/" "$(ls -A "$W/small/spool/tmp" | wc -l)" 0
+t_eq "nothing in queue/" "$(ls -A "$W/small/spool/queue" | wc -l)" 0
+msg "small@khachhang.test" "small" | as nobody env PRINTMAIL_QUEUE_DIR="$W/small/spool" \
+    "$W/bin/printmail" -C "$CONF" -t
+t_eq "a small message still queues" "$?" 0
+t_eq "and is there" "$(ls -A "$W/small/spool/queue" | wc -l)" 1
+umount "$W/small"
+
+t_summary
