@@ -15,6 +15,7 @@ PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
 PPDDIR     ?= $(PREFIX)/share/ppd/printmail
 MANDIR     ?= $(PREFIX)/share/man
+SYSTEMDUNITDIR ?= /lib/systemd/system
 DOCDIR     ?= $(PREFIX)/share/doc/printmail
 CUPS_SERVERBIN ?= $(shell cups-config --serverbin 2>/dev/null || echo /usr/lib/cups)
 SYSCONFDIR ?= /etc
@@ -223,6 +224,11 @@ install: $(B)/printmail $(B)/email $(B)/printmail-enqueue
 	install -m 0644 packaging/man/printmail-backend.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 packaging/printmail.conf.example \
 		$(DESTDIR)$(DOCDIR)/examples/printmail.conf
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	install -m 0644 packaging/systemd/printmail-queue.service \
+		packaging/systemd/printmail-queue.path \
+		packaging/systemd/printmail-queue.timer \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/printmail \
@@ -232,7 +238,10 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man1/printmail.1 \
 		$(DESTDIR)$(MANDIR)/man5/printmail.conf.5 \
 		$(DESTDIR)$(MANDIR)/man8/printmail-backend.8 \
-		$(DESTDIR)$(DOCDIR)/examples/printmail.conf
+		$(DESTDIR)$(DOCDIR)/examples/printmail.conf \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/printmail-queue.service \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/printmail-queue.path \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/printmail-queue.timer
 
 # make deb: a binary package built with debhelper in a copy of the tree;
 # the .deb lands in build/deb/ and is checked with lintian.

@@ -30,6 +30,7 @@ if [ -e /etc/printmail.conf ]; then
 fi
 cleanup() {
 	cups_stop
+	pf_stop
 	dpkg --purge printmail >/dev/null 2>&1
 	[ -n "$SAVED" ] && cp -p "$SAVED" /etc/printmail.conf
 	rm -rf "$W"
@@ -52,7 +53,48 @@ t_eq "backend 0700 root, so CUPS runs it as root" \
     "$(stat -c '%a %U' /usr/lib/cups/backend/email)" "700 root"
 t_ok "PPD installed" test -f /usr/share/ppd/printmail/printmail.ppd
 t_ok "example config in the docs" test -f /usr/share/doc/printmail/examples/printmail.conf
-t_eq "a first /etc/printmail.conf, root only" "$(stat -c '%a %U' /etc/printmail.conf)" "600 root"
+t_eq "a first /etc/printmail.conf: root, and the queue runner's group" \
+    "$(stat -c '%a %U %G' /etc/printmail.conf)" "640 root printmail"
+t_ok "the queue runner's user exists" getent passwd printmail
+t_eq "the queue helper is setgid printmail" \
+    "$(stat -c '%a %U %G' /usr/lib/printmail/printmail-enqueue)" "2755 root printmail"
+t_eq "the spool belongs to the runner" \
+    "$(stat -c '%a %U' /var/spool/printmail)" "751 printmail"
+t_eq "tmp/: the helper's group may create, not list" \
+    "$(stat -c '%a %G' /var/spool/printmail/tmp)" "730 printmail"
+t_eq "queue/" "$(stat -c '%a %G' /var/spool/printmail/queue)" "770 printmail"
+t_eq "state/ and failed/: the runner only" \
+    "$(stat -c '%a' /var/spool/printmail/state /var/spool/printmail/failed | sort -u)" "700"
+for u in printmail-queue.service printmail-queue.path printmail-queue.timer; do
+	t_ok "unit $u installed" test -f "/lib/systemd/system/$u"
+done
+t_grep "the path unit waits for the trigger" "PathChanged=/var/spool/printmail/trigger" \
+    /lib/systemd/system/printmail-queue.path
+t_grep "the runner runs as printmail" "User=printmail" \
+    /lib/systemd/system/printmail-queue.service
+
+echo "# www-data queues through the installed helper; the runner delivers"
+pf_start "$W/pf" || exit 1
+cat >/etc/printmail.conf <<EOC
+[default]
+host = 127.0.0.1
+port = $PF_PORT
+tls_ca_file = $PF_CA
+user = $PF_USER
+password = $PF_PASS
+from = $PF_USER
+EOC
+chown root:printmail /etc/printmail.conf
+chmod 640 /etc/printmail.conf
+printf 'Subject: via the package\n\nqueued\n' |
+    setpriv --reuid=www-data --regid=www-data --clear-groups /usr/bin/printmail ketoan@khachhang.test
+t_eq "www-data (cannot read the config): exit 0, queued" "$?" 0
+t_eq "one message in /var/spool/printmail/queue" "$(ls /var/spool/printmail/queue | wc -l)" 1
+setpriv --reuid=printmail --regid=printmail --clear-groups /usr/bin/printmail --flush
+t_eq "the runner (as printmail) exits 0" "$?" 0
+t_ok "delivered through the private Postfix" pf_wait_mail 1 30
+t_eq "the queue is empty" "$(ls /var/spool/printmail/queue | wc -l)" 0
+pf_stop
 printmail --version >"$W/v" 2>&1
 t_grep "printmail runs" "printmail 0.1.0" "$W/v"
 for m in printmail.1 printmail.conf.5 printmail-backend.8; do
@@ -89,5 +131,8 @@ t_eq "dpkg --purge succeeds" "$?" 0
 t_ok "program gone" test ! -e /usr/bin/printmail
 t_ok "backend gone" test ! -e /usr/lib/cups/backend/email
 t_ok "config removed on purge" test ! -e /etc/printmail.conf
+t_ok "the empty spool removed on purge" test ! -e /var/spool/printmail
+t_ok "the helper's statoverride removed" \
+    sh -c "! dpkg-statoverride --list /usr/lib/printmail/printmail-enqueue >/dev/null"
 
 t_summary
