@@ -188,8 +188,14 @@ queue_commit(const char *dir, struct queue_env *env, int msgfd,
 		    dir);
 	if (statvfs(qdir, &vfs) == -1)
 		return err_sys(e, ERR_TEMP, "cannot use the queue %s", qdir);
+	/*
+	 * Room for the message, its envelope, what the caller keeps free,
+	 * and 1% of the file system: a full spool must not stop the runner
+	 * writing its state, nor the rest of the machine.
+	 */
 	if ((uint64_t)vfs.f_bavail * vfs.f_frsize < env->size + 65536 +
-	    min_free || (vfs.f_files > 0 && vfs.f_favail < 4))
+	    min_free + (uint64_t)vfs.f_blocks * vfs.f_frsize / 100 ||
+	    (vfs.f_files > 0 && vfs.f_favail < 4))
 		return err_set(e, ERR_TEMP, "no room in the queue %s for a "
 		    "message of %llu bytes (%llu bytes free); nothing was "
 		    "queued", qdir, (unsigned long long)env->size,

@@ -4,8 +4,10 @@
  * Layout under the queue directory (default /var/spool/printmail, owned by
  * the runner's user, see printmail(1)):
  *
- *   tmp/      0730  messages being written (the group creates, cannot list)
- *   queue/    0730  committed messages, one file each, never changed
+ *   tmp/      1730  messages being written (the group creates, cannot list)
+ *   queue/    1770  committed messages, one file each, never changed (the
+ *                   group reads the directory to fsync it; sticky, so the
+ *                   helper may remove only its caller's files)
  *   state/    0700  per message: attempts, next try, last reply; per
  *                   account: held or paused, why, since when
  *   failed/   0700  messages that failed for good, kept for the admin

@@ -61,8 +61,9 @@ t_eq "the queue helper is setgid printmail" \
 t_eq "the spool belongs to the runner" \
     "$(stat -c '%a %U' /var/spool/printmail)" "751 printmail"
 t_eq "tmp/: the helper's group may create, not list" \
-    "$(stat -c '%a %G' /var/spool/printmail/tmp)" "730 printmail"
-t_eq "queue/" "$(stat -c '%a %G' /var/spool/printmail/queue)" "770 printmail"
+    "$(stat -c '%a %G' /var/spool/printmail/tmp)" "1730 printmail"
+t_eq "queue/: sticky, so the helper can remove only its caller's files" \
+    "$(stat -c '%a %G' /var/spool/printmail/queue)" "1770 printmail"
 t_eq "state/ and failed/: the runner only" \
     "$(stat -c '%a' /var/spool/printmail/state /var/spool/printmail/failed | sort -u)" "700"
 for u in printmail-queue.service printmail-queue.path printmail-queue.timer; do

@@ -15,15 +15,16 @@ q_user() {
 
 # q_make SPOOL: the queue directories (see common/queue.h), owned by the
 # runner's user; the group (the setgid helper) may create in tmp/ and
-# queue/ and touch the trigger, nobody else may do anything.
+# queue/ and touch the trigger, nobody else may do anything.  Sticky: the
+# helper can remove only its caller's files, the runner any.
 q_make() {
 	local d=$1
 	mkdir -p "$d/tmp" "$d/queue" "$d/state" "$d/failed" || return 1
 	: >"$d/trigger"
 	chown -R printmail:printmail "$d"
 	chmod 0751 "$d"
-	chmod 0730 "$d/tmp"
-	chmod 0770 "$d/queue"
+	chmod 1730 "$d/tmp"
+	chmod 1770 "$d/queue"
 	chmod 0700 "$d/state" "$d/failed"
 	chmod 0620 "$d/trigger"
 }
