@@ -789,3 +789,87 @@ flush_manage(const struct flush_opts *o, const char *op, const char *id,
 		queue_trigger(o->queue_dir);
 	return rc;
 }
+
+int
+flush_hold_check(const char *queue_dir, const char *config,
+    const struct conf_account *a, struct err *e)
+{
+	struct queue_cond	c;
+	char			fp[65], when[32];
+	long long		now = (long long)time(NULL);
+	struct tm		tm;
+	time_t			until;
+
+	queue_cond_read(queue_dir, a->name, &c);
+	if (c.kind != QC_HELD || now >= c.until)
+		return 0;
+	fingerprint(a, config, fp);
+	if (strcmp(fp, c.fingerprint) != 0)
+		return 0;	/* the config or a secret changed: try again */
+	until = (time_t)c.until;
+	localtime_r(&until, &tm);
+	strftime(when, sizeof(when), "%H:%M", &tm);
+	return err_set(e, ERR_AUTH, "account [%s] is held after a failure of "
+	    "its own (%.300s): printmail does not log in again before %s, "
+	    "unless the config or a secret file changes or printmail --check "
+	    "-a %s succeeds", a->name, c.reply, when, a->name);
+}
+
+void
+flush_hold_note(const char *queue_dir, const char *config,
+    const struct conf_account *a, const struct err *outcome)
+{
+	struct account_run	r;
+	char			path[4096];
+
+	snprintf(path, sizeof(path), "%s/state", queue_dir);
+	/* Only the runner's user (and root) keeps the account's state. */
+	if (access(path, W_OK | X_OK) == -1)
+		return;
+	memset(&r, 0, sizeof(r));
+	r.name = a->name;
+	queue_cond_read(queue_dir, a->name, &r.cond);
+	if (outcome->kind == ERR_NONE) {
+		struct err ignored;
+
+		if (r.cond.kind == QC_HELD) {
+			syslog(LOG_NOTICE, "account=%s hold lifted: it logged "
+			    "in again", a->name);
+			memset(&r.cond, 0, sizeof(r.cond));
+			err_clear(&ignored);
+			(void)queue_cond_write(queue_dir, a->name, &r.cond,
+			    &ignored);
+		}
+		return;
+	}
+	if (!holds_account(outcome->kind))
+		return;
+	{
+		struct flush_opts o;
+
+		memset(&o, 0, sizeof(o));
+		o.queue_dir = queue_dir;
+		r.o = &o;
+		fingerprint(a, config, r.fp);
+		set_cond(&r, QC_HELD, outcome);
+	}
+}
+
+const char *
+flush_hold_text(const char *queue_dir, const char *account, char *buf,
+    size_t len)
+{
+	struct queue_cond	c;
+	char			since[32];
+	struct tm		tm;
+	time_t			t;
+
+	queue_cond_read(queue_dir, account, &c);
+	if (c.kind != QC_HELD)
+		return NULL;
+	t = (time_t)c.since;
+	localtime_r(&t, &tm);
+	strftime(since, sizeof(since), "%Y-%m-%d %H:%M", &tm);
+	snprintf(buf, len, "held since %s: %.400s", since, c.reply);
+	return buf;
+}

@@ -4,6 +4,9 @@
 #ifndef PM_FLUSH_H
 #define PM_FLUSH_H
 
+#include <stddef.h>
+
+#include "conf.h"
 #include "err.h"
 
 struct flush_opts {
@@ -42,5 +45,26 @@ int	flush_list(const struct flush_opts *o, int json, struct err *e);
  */
 int	flush_manage(const struct flush_opts *o, const char *op,
 	    const char *id, struct err *e);
+
+/*
+ * The account hold, shared by the runner, direct sending and --check
+ * (Postfix's SASL auth cache, for the whole account): after an
+ * authentication, account, TLS or config failure no one logs in again for
+ * 30 minutes unless the config or a secret file changed.
+ *
+ * flush_hold_check: -1 with ERR_AUTH saying so while the account is held
+ * (the caller then sends nothing and defers); 0 otherwise.  Quietly 0 when
+ * the state cannot be read (a caller outside the runner's group).
+ * flush_hold_note: after an attempt, records its outcome (holds on such a
+ * failure, clears on success); quietly nothing when not allowed.
+ */
+int	flush_hold_check(const char *queue_dir, const char *config,
+	    const struct conf_account *a, struct err *e);
+void	flush_hold_note(const char *queue_dir, const char *config,
+	    const struct conf_account *a, const struct err *outcome);
+
+/* One line for --check: "held since ... (reply)", or NULL when not held. */
+const char *flush_hold_text(const char *queue_dir, const char *account,
+	    char *buf, size_t len);
 
 #endif

@@ -555,14 +555,22 @@ run_send(const struct conf_account *a, const char *config,
 	if (spool_msg(&sp, &m, e) == -1)
 		goto out;
 	log_warnings(a);
+	/* A held account: no login now (no lockout), the message waits. */
+	if (flush_hold_check(queue_dir(a), config, a, e) == -1)
+		goto sent;
 	if (throttle_acquire(run_dir(), a->name, a->max_connections,
 	    a->max_per_minute, 1, a->timeout, &slot, e) == -1)
 		goto sent;
 	session_helo(a, helo, sizeof(helo));
-	if ((s = session_open(a, helo, cache_dir(), e)) == NULL)
+	s = session_open(a, helo, cache_dir(), e);
+	flush_hold_note(queue_dir(a), config, a, e);
+	if (s == NULL)
 		goto sent;
 	(void)smtp_send(s, a->from, (const char *const *)rcpts.v, rcpts.n,
 	    &m, e);
+	/* SendAsDenied and friends come after the login. */
+	if (e->kind != ERR_NONE)
+		flush_hold_note(queue_dir(a), config, a, e);
 sent:
 	log_result(a, s, rcpts.n, (unsigned long long)m.size, e);
 	if (mode == 'f' && e->kind != ERR_NONE &&
@@ -586,11 +594,11 @@ out:
 }
 
 static int
-run_check(const struct conf_account *a, struct err *e)
+run_check(const struct conf_account *a, const char *config, struct err *e)
 {
 	struct smtp	*s;
 	struct throttle_slot slot = { -1 };
-	char		 helo[256];
+	char		 helo[256], held[512];
 	const char	*warn[8];
 	size_t		 i, nwarn;
 
@@ -602,6 +610,9 @@ run_check(const struct conf_account *a, struct err *e)
 	nwarn = conf_warnings(a, warn, 8);
 	for (i = 0; i < nwarn; i++)
 		printf("  warn  %s\n", warn[i]);
+	if (flush_hold_text(queue_dir(a), a->name, held, sizeof(held)) != NULL)
+		printf("  hold  account %s; mail for it waits (this check tries "
+		    "anyway, and lifts the hold when it succeeds)\n", held);
 	if (throttle_acquire(run_dir(), a->name, a->max_connections, 0, 0,
 	    a->timeout, &slot, e) == -1)
 		return -1;
@@ -624,6 +635,7 @@ run_check(const struct conf_account *a, struct err *e)
 	throttle_release(&slot);
 	if (e->kind != ERR_NONE)
 		return -1;
+	flush_hold_note(queue_dir(a), config, a, e);
 	printf("Connection successful\n");
 	return 0;
 }
@@ -702,7 +714,7 @@ main(int argc, char **argv)
 			(void)run_send(NULL, path, &o, &e);
 		}
 	} else if (o.check)
-		(void)run_check(&acct, &e);
+		(void)run_check(&acct, path, &e);
 	else
 		(void)run_send(&acct, path, &o, &e);
 	if (e.kind != ERR_NONE) {

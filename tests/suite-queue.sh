@@ -194,6 +194,25 @@ t_ok "fixed config: all delivered at once" pf_wait_mail 4 30
 sleep 1
 t_eq "each once" "$(pf_count)" 4
 
+echo "# direct sending shares the hold: no login hammering from Postfix's pipe either"
+write_conf "not the app password"
+f0=$(authfails)
+msg "d1@khachhang.test" "direct 1" | "$W/bin/printmail" -C "$CONF" -t 2>"$W/err"
+t_eq "direct, wrong password: 75 (deferred)" "$?" 75
+msg "d2@khachhang.test" "direct 2" | "$W/bin/printmail" -C "$CONF" -t 2>"$W/err"
+t_eq "again: 75" "$?" 75
+t_grep "says the account is held, and how it ends" "is held after a failure" "$W/err"
+t_eq "only the first one logged in" "$(( $(authfails) - f0 ))" 1
+"$W/bin/printmail" -C "$CONF" --check >"$W/check" 2>&1
+t_grep "--check shows the hold" "hold  account held since" "$W/check"
+t_eq "--check still tries (it is the admin asking)" "$(( $(authfails) - f0 ))" 2
+write_conf "$PF_PASS"
+pf_clear
+msg "d3@khachhang.test" "direct 3" | "$W/bin/printmail" -C "$CONF" -t 2>"$W/err"
+t_eq "the config fixed: sent at once" "$?" 0
+t_ok "delivered" pf_wait_mail 1 30
+t_ok "the hold is lifted" test ! -e "$Q/state/account.default"
+
 echo "# -odq, -odb and delivery = fallback, with a readable config"
 pf_clear
 msg "odq@khachhang.test" "odq" | "$W/bin/printmail" -C "$CONF" -odq -t
