@@ -22,6 +22,7 @@ ROOT=$(cd "$HERE/.." && pwd)
 W=$(mktemp -d /tmp/printmail-load.XXXXXX)
 chmod 755 "$W"
 trap 'cups_stop; pf_stop; rm -rf "$W"' EXIT
+# (The queue phase's killer loop ends by itself: bounded rounds.)
 pf_start "$W/pf" || exit 1
 postconf -c "$W/pf/etc" -e smtpd_client_connection_count_limit=3 \
     smtpd_client_event_limit_exceptions= default_process_limit=200
@@ -101,5 +102,71 @@ for q in 1 2 3; do
 done
 t_nogrep "the server never refused a connection" "too many connections" "$W/pf/maillog"
 echo "# $JOBS jobs in ${secs} s"
+
+echo "# $TOTAL messages queued by 10 senders as nobody, the runner SIGKILLed at random"
+. "$HERE/lib/queue.sh"
+q_user || exit 1
+mkdir -p "$W/bin"
+chmod 755 "$W/bin"
+install -m 0755 "$PM" "$W/bin/printmail"
+q_install_helper "$(dirname "$PM")/printmail-enqueue" "$W/bin/printmail-enqueue"
+q_make "$W/spool"
+chown root:printmail "$CONF"
+chmod 640 "$CONF"
+export PRINTMAIL_QUEUE_DIR=$W/spool PRINTMAIL_ENQUEUE=$W/bin/printmail-enqueue
+runner() { setpriv --reuid=printmail --regid=printmail --clear-groups \
+    "$W/bin/printmail" -C "$CONF" --flush "$@"; }
+pf_clear
+: >"$W/kills"
+(
+	# Bounded: at most 400 rounds, each killing a runner mid-work.
+	for k in $(seq 1 400); do
+		[ -e "$W/senders-done" ] && break
+		runner 2>/dev/null &
+		rp=$!
+		sleep "0.$(( (RANDOM % 9) + 1 ))"
+		kill -9 "$rp" 2>/dev/null && echo "$k" >>"$W/kills"
+		wait "$rp" 2>/dev/null
+	done
+) &
+KILLER=$!
+start=$(date +%s)
+for s in $(seq 1 10); do
+	(
+		fails=0
+		for i in $(seq 1 "$PER"); do
+			printf 'Subject: queued-%s-%s\n\nmessage %s of sender %s\n' "$s" "$i" "$i" "$s" |
+			    setpriv --reuid=nobody --regid=nogroup --clear-groups \
+			    "$W/bin/printmail" -C "$CONF" "rcpt$s@load.test" 2>>"$W/qerr.$s" ||
+			    fails=$((fails + 1))
+		done
+		echo "$fails" >"$W/qfails.$s"
+	) &
+done
+for s in $(seq 1 10); do
+	while [ ! -e "$W/qfails.$s" ]; do sleep 0.2; done
+done
+touch "$W/senders-done"
+wait "$KILLER"
+commit_secs=$(( $(date +%s) - start ))
+fails=$(cat "$W"/qfails.* | awk '{s += $1} END {print s}')
+t_eq "every sender's message was queued (exit 0)" "$fails" 0
+kills=$(wc -l <"$W/kills")
+for i in $(seq 1 20); do
+	runner
+	[ -z "$(ls -A "$W/spool/queue")" ] && break
+	"$W/bin/printmail" -C "$CONF" --retry all >/dev/null 2>&1
+done
+t_eq "the queue is empty after the runs" "$(ls -A "$W/spool/queue" | wc -l)" 0
+t_ok "all $TOTAL delivered" wait_count queued- "$TOTAL" 120
+sleep 2
+read -r distinct all <<<"$(count_subjects queued-)"
+t_eq "none lost: distinct" "$distinct" "$TOTAL"
+dups=$((all - distinct))
+t_ok "duplicates ($dups) only from runs killed in flight ($kills kills)" \
+    test "$dups" -le "$kills"
+t_eq "nothing failed" "$(ls -A "$W/spool/failed" | wc -l)" 0
+logins=$(grep -c "sasl_method=" "$W/pf/maillog")
+echo "# $TOTAL queued by 10 senders in ${commit_secs} s with $kills runner kills: $dups duplicates, $logins logins in all (phases above included)"
 
 t_summary
