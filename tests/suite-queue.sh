@@ -86,7 +86,7 @@ msg() { printf 'From: App <app@server.local>\nTo: %s\nSubject: %s\n\nbody of %s\
 runner() { as printmail "$W/bin/printmail" -C "$CONF" --flush "$@"; }
 queued() { as printmail find "$Q/queue" -type f | wc -l; }
 failed() { as printmail find "$Q/failed" -type f | wc -l; }
-auths() { grep -c "sasl_method=" "$W/pf/maillog" 2>/dev/null || echo 0; }
+auths() { pf_logins; }
 authfails() { grep -c "authentication failed" "$W/pf/maillog" 2>/dev/null || echo 0; }
 listing() { "$W/bin/printmail" -C "$CONF" --queue >"$W/list" 2>&1; }
 

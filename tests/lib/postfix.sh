@@ -240,6 +240,16 @@ pf_restart() {
 	pf_wait_port "$PF_PORT"
 }
 
+# pf_logins [LOG]: AUTH attempts the instance saw, from smtpd's
+# disconnect lines ("auth=1", or "auth=0/1" for a failed one); smtpd logs
+# sasl_method= once per message, so that counts messages, not logins.
+pf_logins() {
+	local log=${1:-$PF_DIR/maillog}
+	sleep 0.5	# postlogd writes a moment later
+	grep -o ' auth=[0-9/]*' "$log" 2>/dev/null |
+	    awk -F'[=/]' '{ s += (NF == 3 ? $3 : $2) } END { print s + 0 }'
+}
+
 # pf_count: delivered messages so far.
 pf_count() {
 	find "$PF_MAIL" -name '*.eml' | wc -l
