@@ -77,7 +77,7 @@ FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined \
 FUZZ_LIBSRC  := $(COMMON_SRC) backend/job.c filter/spool.c filter/rewrite.c
 REPLAY_BINS  := $(FUZZ_TARGETS:%=$(B)/fuzz-replay/%)
 
-.PHONY: all check unit integration demo bench install uninstall clean deps deb fuzz \
+.PHONY: all check unit integration demo bench bench-queue install uninstall clean deps deb fuzz \
 	load check-valgrind
 # Keep test objects: no "rm" lines after the closing test summary.
 .SECONDARY:
@@ -201,11 +201,16 @@ check-valgrind: deps $(B)/printmail $(B)/email
 
 # make load: 1,000 messages from 10 senders and 500 print jobs to 3 queues,
 # each delivered exactly once.  LOAD_PER_SENDER and LOAD_JOBS size it.
-load: deps $(B)/printmail $(B)/email
+load: deps $(B)/printmail $(B)/email $(B)/printmail-enqueue
 	@bash tests/load.sh $(B)/printmail $(LOAD_PER_SENDER) $(LOAD_JOBS)
 
 bench: deps $(B)/printmail
 	@bash bench/run $(B)/printmail
+
+# make bench-queue: the runner on one connection vs a process per message
+# (printmail, msmtp); bench/RESULTS-queue.md.
+bench-queue: deps $(B)/printmail $(B)/printmail-enqueue
+	@bash bench/queue $(B)/printmail
 
 # The backend is installed 0700 so that CUPS runs it as root: it reads the
 # config (readable by root only) and then switches to lp (README.md).
