@@ -68,7 +68,7 @@ UNIT_BINS  := $(UNIT_TESTS:%=$(B)/tests/%)
 # Fuzz targets: libFuzzer with clang for `make fuzz`; the same targets with
 # a replay driver (tests/fuzz/replay.c) for `make check`, so the seed corpus
 # and every input that ever crashed (tests/fuzz/regress/TARGET/) run always.
-FUZZ_TARGETS := fuzz_reply fuzz_conf fuzz_message fuzz_job fuzz_encode \
+FUZZ_TARGETS := fuzz_reply fuzz_conf fuzz_message fuzz_job fuzz_encode fuzz_queue \
 	fuzz_smtp
 FUZZ_SECONDS ?= 30
 FUZZ_CC      ?= clang

@@ -6,7 +6,7 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=$(dirname "$(realpath "$1")")/fuzz-replay
 . "$HERE/lib/assert.sh"
-for t in fuzz_reply fuzz_conf fuzz_message fuzz_job fuzz_encode fuzz_smtp; do
+for t in fuzz_reply fuzz_conf fuzz_message fuzz_job fuzz_encode fuzz_queue fuzz_smtp; do
 	out=$("$BIN/$t" "$HERE/fuzz/corpus/$t" "$HERE/fuzz/regress/$t" 2>&1)
 	rc=$?
 	n=$(sed -n 's/^\([0-9]*\) passed.*/\1/p' <<<"$out")
