@@ -116,23 +116,6 @@ valid_id(const char *id)
 	return 1;
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	ssize_t	w;
-
-	while (n > 0) {
-		w = write(fd, p, n);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* The envelope as text, into a new buffer. */
 static char *
 envelope_text(const struct queue_env *env, size_t *len)
@@ -218,7 +201,7 @@ queue_commit(const char *dir, struct queue_env *env, int msgfd,
 		err_sys(e, ERR_TEMP, "malloc");
 		goto fail;
 	}
-	if (write_all(fd, text, tl) == -1) {
+	if (util_write_all(fd, text, tl) == -1) {
 		err_sys(e, ERR_TEMP, "cannot write %s", tmp);
 		goto fail;
 	}
@@ -233,7 +216,7 @@ queue_commit(const char *dir, struct queue_env *env, int msgfd,
 			    (unsigned long long)left);
 			goto fail;
 		}
-		if (write_all(fd, buf, (size_t)n) == -1) {
+		if (util_write_all(fd, buf, (size_t)n) == -1) {
 			err_sys(e, ERR_TEMP, "cannot write %s", tmp);
 			goto fail;
 		}
@@ -459,37 +442,58 @@ queue_list_free(char **ids, size_t n)
 	free(ids);
 }
 
-void
-queue_state_read(const char *dir, const char *id, struct queue_state *st)
+/*
+ * Reads "key value" lines of a state file, passing each to fn.  A missing
+ * or unreadable file passes nothing: a fresh state.
+ */
+static void
+kv_read(const char *path, void (*fn)(void *, const char *, const char *),
+    void *ctx)
 {
-	char	path[4096], line[1024], *v;
+	char	line[1024], *v;
 	FILE	*fp;
 
-	memset(st, 0, sizeof(*st));
-	if (path_of(path, sizeof(path), dir, "state", id) == -1 ||
-	    (fp = fopen(path, "re")) == NULL)
+	if ((fp = fopen(path, "re")) == NULL)
 		return;
 	while (fgets(line, sizeof(line), fp) != NULL) {
 		line[strcspn(line, "\n")] = '\0';
 		if ((v = strchr(line, ' ')) == NULL)
 			continue;
 		*v++ = '\0';
-		if (strcmp(line, "attempts") == 0)
-			st->attempts = (int)strtol(v, NULL, 10);
-		else if (strcmp(line, "next") == 0)
-			st->next = strtoll(v, NULL, 10);
-		else if (strcmp(line, "last") == 0)
-			st->last = strtoll(v, NULL, 10);
-		else if (strcmp(line, "held_secs") == 0)
-			st->held_secs = strtoll(v, NULL, 10);
-		else if (strcmp(line, "inflight") == 0)
-			st->inflight = (int)strtol(v, NULL, 10);
-		else if (strcmp(line, "held") == 0)
-			st->held = (int)strtol(v, NULL, 10);
-		else if (strcmp(line, "reply") == 0)
-			util_strlcpy(st->reply, v, sizeof(st->reply));
+		fn(ctx, line, v);
 	}
 	fclose(fp);
+}
+
+static void
+state_kv(void *ctx, const char *k, const char *v)
+{
+	struct queue_state *st = ctx;
+
+	if (strcmp(k, "attempts") == 0)
+		st->attempts = (int)strtol(v, NULL, 10);
+	else if (strcmp(k, "next") == 0)
+		st->next = strtoll(v, NULL, 10);
+	else if (strcmp(k, "last") == 0)
+		st->last = strtoll(v, NULL, 10);
+	else if (strcmp(k, "held_secs") == 0)
+		st->held_secs = strtoll(v, NULL, 10);
+	else if (strcmp(k, "inflight") == 0)
+		st->inflight = (int)strtol(v, NULL, 10);
+	else if (strcmp(k, "held") == 0)
+		st->held = (int)strtol(v, NULL, 10);
+	else if (strcmp(k, "reply") == 0)
+		util_strlcpy(st->reply, v, sizeof(st->reply));
+}
+
+void
+queue_state_read(const char *dir, const char *id, struct queue_state *st)
+{
+	char	path[4096];
+
+	memset(st, 0, sizeof(*st));
+	if (path_of(path, sizeof(path), dir, "state", id) == 0)
+		kv_read(path, state_kv, st);
 }
 
 /* Writes text to path by tmp + rename, fsync'd with sync. */
@@ -504,7 +508,7 @@ replace_file(const char *path, const char *text, int sync, struct err *e)
 	    0600);
 	if (fd == -1)
 		return err_sys(e, ERR_TEMP, "cannot write %s", tmp);
-	if (write_all(fd, text, strlen(text)) == -1 ||
+	if (util_write_all(fd, text, strlen(text)) == -1 ||
 	    (sync && fsync(fd) == -1)) {
 		err_sys(e, ERR_TEMP, "cannot write %s", tmp);
 		close(fd);
@@ -593,36 +597,34 @@ cond_path(char *buf, size_t len, const char *dir, const char *account)
 	    account) < len && strchr(account, '/') == NULL ? 0 : -1;
 }
 
+static void
+cond_kv(void *ctx, const char *k, const char *v)
+{
+	struct queue_cond *c = ctx;
+
+	if (strcmp(k, "kind") == 0)
+		c->kind = strcmp(v, "held") == 0 ? QC_HELD :
+		    strcmp(v, "paused") == 0 ? QC_PAUSED : QC_OK;
+	else if (strcmp(k, "since") == 0)
+		c->since = strtoll(v, NULL, 10);
+	else if (strcmp(k, "until") == 0)
+		c->until = strtoll(v, NULL, 10);
+	else if (strcmp(k, "backoff") == 0)
+		c->backoff = strtoll(v, NULL, 10);
+	else if (strcmp(k, "fingerprint") == 0)
+		util_strlcpy(c->fingerprint, v, sizeof(c->fingerprint));
+	else if (strcmp(k, "reply") == 0)
+		util_strlcpy(c->reply, v, sizeof(c->reply));
+}
+
 void
 queue_cond_read(const char *dir, const char *account, struct queue_cond *c)
 {
-	char	path[4096], line[1024], *v;
-	FILE	*fp;
+	char	path[4096];
 
 	memset(c, 0, sizeof(*c));
-	if (cond_path(path, sizeof(path), dir, account) == -1 ||
-	    (fp = fopen(path, "re")) == NULL)
-		return;
-	while (fgets(line, sizeof(line), fp) != NULL) {
-		line[strcspn(line, "\n")] = '\0';
-		if ((v = strchr(line, ' ')) == NULL)
-			continue;
-		*v++ = '\0';
-		if (strcmp(line, "kind") == 0)
-			c->kind = strcmp(v, "held") == 0 ? QC_HELD :
-			    strcmp(v, "paused") == 0 ? QC_PAUSED : QC_OK;
-		else if (strcmp(line, "since") == 0)
-			c->since = strtoll(v, NULL, 10);
-		else if (strcmp(line, "until") == 0)
-			c->until = strtoll(v, NULL, 10);
-		else if (strcmp(line, "backoff") == 0)
-			c->backoff = strtoll(v, NULL, 10);
-		else if (strcmp(line, "fingerprint") == 0)
-			util_strlcpy(c->fingerprint, v, sizeof(c->fingerprint));
-		else if (strcmp(line, "reply") == 0)
-			util_strlcpy(c->reply, v, sizeof(c->reply));
-	}
-	fclose(fp);
+	if (cond_path(path, sizeof(path), dir, account) == 0)
+		kv_read(path, cond_kv, c);
 }
 
 int

@@ -4,7 +4,9 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 #include <stdlib.h>
 #include <time.h>
@@ -116,6 +118,22 @@ util_clean(char *s)
 	}
 	*o = '\0';
 	return s;
+}
+
+int
+util_write_all(int fd, const char *p, size_t n)
+{
+	ssize_t	w;
+
+	while (n > 0) {
+		if ((w = write(fd, p, n)) == -1 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
 }
 
 int

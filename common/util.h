@@ -35,6 +35,12 @@ int	util_no_core_dumps(void);
  */
 char	*util_clean(char *s);
 
+/*
+ * Writes all n bytes to fd, again after EINTR and short writes.  Returns 0,
+ * or -1 with errno (a write that wrote nothing counts as failed).
+ */
+int	util_write_all(int fd, const char *p, size_t n);
+
 /* Case-insensitive ASCII comparison of two NUL-terminated strings. */
 int	util_strcaseeq(const char *a, const char *b);
 

@@ -332,22 +332,6 @@ host_domain(char *buf, size_t len)
 	buf[len - 1] = '\0';
 }
 
-static int
-write_full(int fd, const char *p, size_t n)
-{
-	ssize_t	w;
-
-	while (n > 0) {
-		if ((w = write(fd, p, n)) == -1 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /*
  * Commits the spooled message to the queue through the setgid helper
  * (printmail-enqueue), which is how a caller who cannot read the secrets
@@ -404,21 +388,21 @@ submit(struct spool *sp, const struct addr_list *rcpts, const struct opts *o,
 	if (o->fullname != NULL)
 		n += snprintf(head + n, sizeof(head) - (size_t)n,
 		    "fullname %.256s\n", o->fullname);
-	if (write_full(in[1], head, (size_t)n) == -1)
+	if (util_write_all(in[1], head, (size_t)n) == -1)
 		goto wrote;
 	for (i = 0; i < rcpts->n; i++) {
 		n = snprintf(head, sizeof(head), "rcpt %.600s\n", rcpts->v[i]);
-		if (write_full(in[1], head, (size_t)n) == -1)
+		if (util_write_all(in[1], head, (size_t)n) == -1)
 			goto wrote;
 	}
 	n = snprintf(head, sizeof(head), "size %llu\n\n",
 	    (unsigned long long)m.size);
-	if (write_full(in[1], head, (size_t)n) == -1)
+	if (util_write_all(in[1], head, (size_t)n) == -1)
 		goto wrote;
 	for (;;) {
 		if (m.read(m.ctx, buf, 65536, &got, e) == -1)
 			break;
-		if (got == 0 || write_full(in[1], buf, got) == -1)
+		if (got == 0 || util_write_all(in[1], buf, got) == -1)
 			break;
 	}
 wrote:
