@@ -353,6 +353,13 @@ submit(struct spool *sp, const struct addr_list *rcpts, const struct opts *o,
 
 	if (helper == NULL || *helper == '\0')
 		helper = PM_LIBEXECDIR "/printmail-enqueue";
+	/* One value per envelope line: nothing that could start another. */
+	if (!queue_value_ok(account, 128) ||
+	    (o->sender != NULL && !queue_value_ok(o->sender, 512)) ||
+	    (o->fullname != NULL && !queue_value_ok(o->fullname, 256)))
+		return err_set(e, ERR_USAGE, "the account, -f or -F value is "
+		    "too long or holds a control character; nothing was "
+		    "queued");
 	snprintf(env_q, sizeof(env_q), "PRINTMAIL_QUEUE_DIR=%s", qdir);
 	/* For the tests' crash-point builds of the helper; others ignore it. */
 	if (getenv("PRINTMAIL_TEST_CRASH") != NULL) {

@@ -115,6 +115,10 @@ t_ok "the caller cannot point the helper elsewhere" \
         test -z \"\$(ls '$W/evil/queue')\""
 listing
 t_grep "the listing shows www-data's message" "ketoan@khachhang.test queued" "$W/list"
+msg "x@khachhang.test" "inject" | as nobody "$W/bin/printmail" -C "$CONF" -t \
+    -f $'a@b.test\nrcpt evil@attacker.test' 2>"$W/err"
+t_eq "a line break in -f: refused (64), nothing queued" "$?" 64
+t_eq "still two in the queue" "$(queued)" 2
 
 echo "# the runner delivers them all on one connection"
 for i in $(seq 1 20); do
