@@ -401,6 +401,7 @@ struct job {
 	struct addr_list	 to, cc, bcc;
 	struct header		 hdr;
 	char			*filename, *subject, *body;
+	struct throttle_slot	 slot;		/* the provider limits */
 };
 
 /*
@@ -571,7 +572,6 @@ send_job(struct job *j, int fd, uint64_t size, struct err *e)
 	struct smtp_msg		 m;
 	struct watched		 w;
 	struct smtp		*s = NULL;
-	struct throttle_slot	 slot = { -1 };
 	struct addr_list	 all;
 	char			 helo[256], reply[256];
 	int			 last = 0, rc = -1;
@@ -600,11 +600,6 @@ send_job(struct job *j, int fd, uint64_t size, struct err *e)
 		for (i = 0; i < nw; i++)
 			status_line("WARNING", "%s", warn[i]);
 	}
-	if (throttle_acquire(getenv("PRINTMAIL_RUN_DIR") ?
-	    getenv("PRINTMAIL_RUN_DIR") : SESSION_RUN_DIR, j->acct.name,
-	    j->acct.max_connections, j->acct.max_per_minute, 1,
-	    j->acct.timeout, &slot, e) == -1)
-		goto out;
 	status_line("STATE", "+connecting-to-device");
 	status_line("INFO", "Connecting to %s port %d", j->acct.host,
 	    j->acct.port);
@@ -632,7 +627,6 @@ send_job(struct job *j, int fd, uint64_t size, struct err *e)
 	rc = 0;
 out:
 	smtp_free(s);
-	throttle_release(&slot);
 	mime_free(mm);
 	addr_list_clear(&all);
 	return rc;
@@ -686,6 +680,23 @@ sent_marker_write(const char *path)
 		(void)fsync(fd);
 		close(fd);
 	}
+}
+
+/*
+ * The account's connection slot and its place in the rate, taken as root:
+ * the package keeps them in a directory only the senders' group (and
+ * root) may use, so that no local user can hold them; lp, which the
+ * backend becomes, is not in that group.  The slot is the open file: it
+ * stays ours after the switch to lp.
+ */
+static int
+provider_slot(struct job *j, struct err *e)
+{
+	const char *dir = getenv("PRINTMAIL_RUN_DIR");
+
+	return throttle_acquire(dir != NULL && *dir != '\0' ? dir :
+	    SESSION_RUN_DIR, j->acct.name, j->acct.max_connections,
+	    j->acct.max_per_minute, 1, j->acct.timeout, &j->slot, e);
 }
 
 /* What the admin should do, after the ERROR: line with the reason. */
@@ -754,6 +765,7 @@ main(int argc, char **argv)
 		return OUTCOME_CUPS_FAILED;
 	}
 	memset(&j, 0, sizeof(j));
+	j.slot.fd = -1;
 	header_init(&j.hdr);
 	err_clear(&e);
 	log_set_handler(log_to_cups, NULL);
@@ -774,6 +786,7 @@ main(int argc, char **argv)
 	if (job_parse_uri(uri, &j.uri, &e) == 0 &&
 	    job_parse_options(argv[5], &j.opts, &e) == 0 &&
 	    conf_load(path, j.uri.account, &j.acct, &e) == 0 &&
+	    provider_slot(&j, &e) == 0 &&
 	    drop_privileges(&e) == 0 &&
 	    prepare(&j, &e) == 0 &&
 	    (fd = document(j.file, &size, &e)) != -1) {
@@ -798,6 +811,7 @@ main(int argc, char **argv)
 	status = outcome_cups(e.kind);
 	if (fd != -1)
 		close(fd);
+	throttle_release(&j.slot);
 	conf_account_clear(&j.acct);
 	job_uri_clear(&j.uri);
 	job_opts_clear(&j.opts);

@@ -19,14 +19,22 @@
 #define THROTTLE_WINDOW	60	/* seconds of the rate limit */
 #define THROTTLE_MAX_RATE	10000
 
-/* Files are shared by root, lp and the users who send mail. */
+/*
+ * The files' mode follows the directory's: in the package's run directory
+ * (2770 root:printmail) they are 0660, shared by the senders' group only,
+ * so no other local user can hold a slot or rewrite the rate; in a
+ * world-writable sticky one (an install without the package) 0666.
+ */
+static mode_t	shared_mode = 0660;
+
 static int
 open_shared(const char *path)
 {
-	int	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
+	int	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+		    shared_mode);
 
 	if (fd != -1)
-		(void)fchmod(fd, 0666);
+		(void)fchmod(fd, shared_mode);
 	return fd;
 }
 
@@ -144,6 +152,12 @@ throttle_acquire(const char *dir, const char *account, int max_conn,
 		return 0;
 	if (mkdir(dir, 01777) == 0)
 		(void)chmod(dir, 01777);
+	{
+		struct stat st;
+
+		shared_mode = stat(dir, &st) == 0 && (st.st_mode & S_IWOTH) ?
+		    0666 : 0660;
+	}
 	/*
 	 * Limits fail closed: sending anyway past a broken lock is what the
 	 * provider answers with 432 or a blocked mailbox.  The message waits
@@ -151,7 +165,8 @@ throttle_acquire(const char *dir, const char *account, int max_conn,
 	 */
 	if (access(dir, W_OK | X_OK) == -1)
 		return err_sys(e, ERR_TEMP, "cannot use %s for the provider "
-		    "limits of account [%s]", dir, account);
+		    "limits of account [%s] (senders must be in its group; "
+		    "others queue their mail)", dir, account);
 	while (max_conn > 0) {
 		if ((slot->fd = try_slots(dir, account, max_conn, &broken)) != -1)
 			break;

@@ -6,7 +6,10 @@
  *
  * Both are files in a run directory: one lock file per connection slot
  * (flock held for the session's life) and one file of submission times
- * (one per line, seconds since the epoch), rewritten under a lock.
+ * (one per line, seconds since the epoch), rewritten under a lock.  In the
+ * package's directory (2770 root:printmail) only the senders' group can
+ * open them (mode 0660): root, lp (the backend), the runner; in a
+ * world-writable sticky directory they are 0666.
  */
 #ifndef PM_THROTTLE_H
 #define PM_THROTTLE_H

@@ -347,6 +347,31 @@ t_ok "within timeout + 2 s (took ${ms} ms)" test "$ms" -lt 4000
 t_grep "names the rate file" "rate file of account [default]" "$W/err"
 stop_pid "$FPID"
 
+echo "# ... and in the package's run directory no other user can touch them"
+. "$HERE/lib/queue.sh"
+q_user || fail_setup "cannot create the printmail user"
+install -d -m 2770 -o root -g printmail "$W/grun"
+fake
+CT=2 conf "$W/c" "$FPORT" "max_per_minute = 30" "max_connections = 3"
+printf 'Subject: x\n\nx\n' | PRINTMAIL_RUN_DIR=$W/grun "$PM" -C "$W/c" a@x.test 2>"$W/err"
+t_eq "root sends with the limits there" "$?" 0
+t_eq "the rate file: 660, group printmail" "$(stat -c '%a %G' "$W/grun/default.rate")" "660 printmail"
+t_eq "a slot file: 660, group printmail" "$(stat -c '%a %G' "$W/grun/default.slot0")" "660 printmail"
+t_ok "nobody cannot open the rate file" \
+    sh -c "! setpriv --reuid=nobody --regid=nogroup --clear-groups sh -c ': >>\"$W/grun/default.rate\"' 2>/dev/null"
+t_ok "nobody cannot lock a slot" \
+    sh -c "! setpriv --reuid=nobody --regid=nogroup --clear-groups flock -n \"$W/grun/default.slot0\" true 2>/dev/null"
+t_ok "the runner's user can" \
+    setpriv --reuid=printmail --regid=printmail --clear-groups flock -n "$W/grun/default.slot0" true
+backend_run() {
+	env -i PATH=/usr/bin:/bin DEVICE_URI=email:/default PRINTER=attacked \
+	    PRINTMAIL_CONFIG="$W/c" PRINTMAIL_RUN_DIR="$W/grun" TMPDIR="$W/tmp" \
+	    "$BE" 9 lan Invoice 1 "" "$W/doc.pdf" 2>"$W/err"
+}
+backend_run
+t_eq "the backend (root, then lp outside the group) takes its slot as root: sent" "$?" 0
+stop_pid "$FPID"
+
 echo "# 5. classification an attacker could trigger"
 fake -g "554 5.7.139 Authentication unsuccessful, basic authentication is disabled"
 conf "$W/c" "$FPORT"

@@ -66,6 +66,8 @@ t_eq "queue/: sticky, so the helper can remove only its caller's files" \
     "$(stat -c '%a %G' /var/spool/printmail/queue)" "1770 printmail"
 t_eq "state/ and failed/: the runner only" \
     "$(stat -c '%a' /var/spool/printmail/state /var/spool/printmail/failed | sort -u)" "700"
+t_eq "the provider limits: the senders' group only" \
+    "$(stat -c '%a %U %G' /run/printmail)" "2770 root printmail"
 for u in printmail-queue.service printmail-queue.path printmail-queue.timer; do
 	t_ok "unit $u installed" test -f "/lib/systemd/system/$u"
 done
