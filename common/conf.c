@@ -18,7 +18,7 @@
 #include "util.h"
 
 enum key_type { KT_STR, KT_SECRET, KT_INT, KT_PORT, KT_TLS, KT_AUTH, KT_BOOL,
-    KT_DURATION, KT_DELIVERY };
+    KT_DURATION, KT_DELIVERY, KT_FLOW };
 
 struct key_def {
 	const char	*name;
@@ -61,6 +61,11 @@ static const struct key_def conf_keys[] = {
 	K(oauth2_client_secret_file, KT_STR),
 	K(oauth2_token_url, KT_STR),
 	K(oauth2_scope, KT_STR),
+	K(oauth2_flow, KT_FLOW),
+	K(oauth2_authorize_url, KT_STR),
+	K(oauth2_device_url, KT_STR),
+	K(oauth2_token_file, KT_STR),
+	K(oauth2_redirect_port, KT_PORT),
 };
 #undef K
 #define NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
@@ -338,8 +343,8 @@ trusted_owner(uid_t uid)
  * replace what they do not own).  Otherwise whoever can write there can
  * swap the file for one of their own.
  */
-static int
-check_dirs(const char *path, const char *what, struct err *e)
+int
+conf_check_parents(const char *path, const char *what, struct err *e)
 {
 	char		*real, *slash;
 	struct stat	 st;
@@ -405,7 +410,7 @@ check_mode(const char *path, const struct stat *st, int secret,
 		return err_set(e, ERR_CONFIG,
 		    "%s %s holds a secret and is readable by other users; "
 		    "fix it with: chmod o-rwx %s", what, path, path);
-	return check_dirs(path, what, e);
+	return conf_check_parents(path, what, e);
 }
 
 static int
@@ -610,6 +615,21 @@ convert(const struct parsed *p, const struct key_def *kd,
 			    "is not one of direct, queue, fallback", p->path,
 			    en->line, v);
 		return 0;
+	case KT_FLOW:
+		if (strcmp(v, "authorization_code") == 0)
+			*(enum conf_flow *)field = CONF_FLOW_AUTHORIZATION_CODE;
+		else if (strcmp(v, "device_code") == 0)
+			*(enum conf_flow *)field = CONF_FLOW_DEVICE_CODE;
+		else if (strcmp(v, "client_credentials") == 0)
+			*(enum conf_flow *)field = CONF_FLOW_CLIENT_CREDENTIALS;
+		else if (strcmp(v, "command") == 0)
+			*(enum conf_flow *)field = CONF_FLOW_COMMAND;
+		else
+			return err_set(e, ERR_CONFIG, "%s:%d: oauth2_flow: "
+			    "'%.64s' is not one of authorization_code, "
+			    "device_code, client_credentials, command", p->path,
+			    en->line, v);
+		return 0;
 	case KT_TLS:
 		if (strcmp(v, "starttls") == 0)
 			*(enum conf_tls *)field = CONF_TLS_STARTTLS;
@@ -707,6 +727,141 @@ apply_defaults(const struct parsed *p, const char *section,
 	return 0;
 }
 
+int
+conf_is_microsoft(const struct conf_account *a)
+{
+	size_t	n = a->host ? strlen(a->host) : 0;
+
+	if (a->provider != NULL)
+		return strcmp(a->provider, "office365") == 0;
+	return a->oauth2_tenant != NULL || (n >= 14 &&
+	    util_strcaseeq(a->host + n - 14, ".office365.com"));
+}
+
+int
+conf_is_google(const struct conf_account *a)
+{
+	if (a->provider != NULL)
+		return strcmp(a->provider, "gmail") == 0;
+	return a->host != NULL && util_strcaseeq(a->host, "smtp.gmail.com");
+}
+
+static int
+https_only(const struct conf_account *a, const char *key, const char *url,
+    struct err *e)
+{
+	if (url != NULL && strncasecmp(url, "https://", 8) != 0)
+		return err_set(e, ERR_CONFIG, "%s: account [%s]: %s must "
+		    "start with https:// (codes and tokens never travel in "
+		    "clear)", a->path, a->name, key);
+	return 0;
+}
+
+/*
+ * Which OAuth 2.0 flow, inferred when unambiguous, and whether the keys it
+ * needs are there: each refusal says what to set.
+ */
+static int
+validate_oauth(struct conf_account *a, struct err *e)
+{
+	const char	*f = a->path, *s = a->name;
+	enum conf_flow	 flow = a->oauth2_flow;
+	int		 ms = conf_is_microsoft(a), google = conf_is_google(a);
+	char		 path[4096];
+
+	if (https_only(a, "oauth2_token_url", a->oauth2_token_url, e) == -1 ||
+	    https_only(a, "oauth2_authorize_url", a->oauth2_authorize_url,
+	    e) == -1 ||
+	    https_only(a, "oauth2_device_url", a->oauth2_device_url, e) == -1)
+		return -1;
+	if (flow == CONF_FLOW_NONE && a->oauth2_token_command != NULL &&
+	    a->oauth2_client_id != NULL)
+		return err_set(e, ERR_CONFIG, "%s: account [%s] sets "
+		    "oauth2_token_command and oauth2_client_id: keep one, or "
+		    "set oauth2_flow", f, s);
+	if (flow == CONF_FLOW_NONE) {
+		if (a->oauth2_token_command != NULL)
+			flow = CONF_FLOW_COMMAND;
+		else if (a->oauth2_client_id != NULL)
+			flow = a->oauth2_client_secret != NULL && !google ?
+			    CONF_FLOW_CLIENT_CREDENTIALS :
+			    CONF_FLOW_AUTHORIZATION_CODE;
+	}
+	a->oauth2_flow = flow;
+	if (flow == CONF_FLOW_NONE)
+		return 0;
+	if (flow == CONF_FLOW_COMMAND) {
+		if (a->oauth2_token_command == NULL)
+			return err_set(e, ERR_CONFIG, "%s: account [%s]: "
+			    "oauth2_flow = command needs oauth2_token_command",
+			    f, s);
+		return 0;
+	}
+	if (a->oauth2_token_command != NULL)
+		return err_set(e, ERR_CONFIG, "%s: account [%s] sets "
+		    "oauth2_token_command and oauth2_flow = %s: keep one", f, s,
+		    conf_flow_name(flow));
+	if (a->oauth2_client_id == NULL)
+		return err_set(e, ERR_CONFIG, "%s: account [%s]: oauth2_flow = "
+		    "%s needs oauth2_client_id (the app registration's "
+		    "Application (client) ID)", f, s, conf_flow_name(flow));
+	if (flow == CONF_FLOW_CLIENT_CREDENTIALS) {
+		if (a->oauth2_client_secret == NULL)
+			return err_set(e, ERR_CONFIG, "%s: account [%s]: "
+			    "oauth2_flow = client_credentials needs "
+			    "oauth2_client_secret or oauth2_client_secret_file",
+			    f, s);
+		if (a->oauth2_tenant == NULL && a->oauth2_token_url == NULL)
+			return err_set(e, ERR_CONFIG, "%s: account [%s]: the "
+			    "client-credentials flow needs oauth2_tenant (or "
+			    "oauth2_token_url)", f, s);
+		return 0;
+	}
+	/* Delegated: a mailbox signs in once with printmail --authorize. */
+	if (a->user == NULL)
+		return err_set(e, ERR_CONFIG, "%s: account [%s]: oauth2_flow = "
+		    "%s needs user = the mailbox address", f, s,
+		    conf_flow_name(flow));
+	if (google && flow == CONF_FLOW_DEVICE_CODE)
+		return err_set(e, ERR_CONFIG, "%s: account [%s]: Google refuses "
+		    "Gmail's scope in the device flow: set oauth2_flow = "
+		    "authorization_code", f, s);
+	if (google && a->oauth2_client_secret == NULL)
+		return err_set(e, ERR_CONFIG, "%s: account [%s]: a Google "
+		    "\"Desktop app\" client needs oauth2_client_secret (or "
+		    "oauth2_client_secret_file) from the client's JSON file",
+		    f, s);
+	if (ms && a->oauth2_client_secret != NULL)
+		return err_set(e, ERR_CONFIG, "%s: account [%s]: Microsoft "
+		    "refuses a client secret from a public client (AADSTS700025)"
+		    ": remove oauth2_client_secret for oauth2_flow = %s, or use "
+		    "oauth2_flow = client_credentials", f, s,
+		    conf_flow_name(flow));
+	if (ms && a->oauth2_tenant == NULL && (a->oauth2_token_url == NULL ||
+	    (flow == CONF_FLOW_AUTHORIZATION_CODE ?
+	    a->oauth2_authorize_url : a->oauth2_device_url) == NULL))
+		return err_set(e, ERR_CONFIG, "%s: account [%s]: set "
+		    "oauth2_tenant = the Directory (tenant) ID or the domain "
+		    "(Microsoft Entra admin center > Overview)", f, s);
+	if (!ms && !google && (a->oauth2_token_url == NULL ||
+	    (flow == CONF_FLOW_AUTHORIZATION_CODE ? a->oauth2_authorize_url :
+	    a->oauth2_device_url) == NULL))
+		return err_set(e, ERR_CONFIG, "%s: account [%s]: for oauth2_flow "
+		    "= %s set provider = office365 or gmail, or %s and "
+		    "oauth2_token_url", f, s, conf_flow_name(flow),
+		    flow == CONF_FLOW_AUTHORIZATION_CODE ?
+		    "oauth2_authorize_url" : "oauth2_device_url");
+	if (a->oauth2_token_file == NULL) {
+		snprintf(path, sizeof(path), "%s/%s.json", CONF_TOKEN_DIR, s);
+		if ((a->oauth2_token_file = strdup(path)) == NULL)
+			return err_sys(e, ERR_INTERNAL, "strdup");
+	}
+	if (a->oauth2_token_file[0] != '/')
+		return err_set(e, ERR_CONFIG, "%s: account [%s]: "
+		    "oauth2_token_file must be an absolute path", f, s);
+	return 0;
+}
+
 static int
 validate(struct conf_account *a, struct err *e)
 {
@@ -735,11 +890,6 @@ validate(struct conf_account *a, struct err *e)
 	    a->oauth2_client_secret[0] == '\0')
 		return err_set(e, ERR_CONFIG, "%s: account [%s]: "
 		    "oauth2_client_secret is empty", f, s);
-	if (a->oauth2_token_url != NULL &&
-	    strncasecmp(a->oauth2_token_url, "https://", 8) != 0)
-		return err_set(e, ERR_CONFIG, "%s: account [%s]: "
-		    "oauth2_token_url must start with https:// (the client "
-		    "secret and the tokens never travel in clear)", f, s);
 	/* A CA others can change would let them read the password. */
 	if (a->tls_ca_file != NULL &&
 	    check_trust_file(a->tls_ca_file, "tls_ca_file", e) == -1)
@@ -757,9 +907,10 @@ validate(struct conf_account *a, struct err *e)
 	    a->auth != CONF_AUTH_AUTO))
 		return err_set(e, ERR_CONFIG, "%s: account [%s] has a "
 		    "password or auth method but no user", f, s);
+	if (validate_oauth(a, e) == -1)
+		return -1;
 	if (a->user != NULL) {
-		int token = a->oauth2_token_command != NULL ||
-		    a->oauth2_client_id != NULL;
+		int token = a->oauth2_flow != CONF_FLOW_NONE;
 
 		if (a->tls == CONF_TLS_NONE)
 			return err_set(e, ERR_CONFIG, "%s: account [%s] has "
@@ -890,4 +1041,34 @@ conf_auth_name(enum conf_auth auth)
 	case CONF_AUTH_XOAUTH2:	return "xoauth2";
 	}
 	return "?";
+}
+
+const char *
+conf_flow_name(enum conf_flow flow)
+{
+	switch (flow) {
+	case CONF_FLOW_AUTHORIZATION_CODE:	return "authorization_code";
+	case CONF_FLOW_DEVICE_CODE:		return "device_code";
+	case CONF_FLOW_CLIENT_CREDENTIALS:	return "client_credentials";
+	case CONF_FLOW_COMMAND:			return "command";
+	case CONF_FLOW_NONE:			break;
+	}
+	return "none";
+}
+
+int
+conf_accounts(const char *path, char ***names, size_t *n, struct err *e)
+{
+	struct parsed	p;
+
+	*names = NULL;
+	*n = 0;
+	if (parse_file(path, &p, e) == -1)
+		return -1;
+	*names = p.sect;
+	*n = p.nsect;
+	p.sect = NULL;
+	p.nsect = 0;
+	parsed_free(&p);
+	return 0;
 }

@@ -25,6 +25,15 @@ enum conf_auth { CONF_AUTH_AUTO, CONF_AUTH_LOGIN, CONF_AUTH_PLAIN,
     CONF_AUTH_XOAUTH2 };
 enum conf_delivery { CONF_DELIVERY_DIRECT, CONF_DELIVERY_QUEUE,
     CONF_DELIVERY_FALLBACK };
+/* Where an XOAUTH2 access token comes from; NONE: no OAuth. */
+enum conf_flow { CONF_FLOW_NONE, CONF_FLOW_AUTHORIZATION_CODE,
+    CONF_FLOW_DEVICE_CODE, CONF_FLOW_CLIENT_CREDENTIALS, CONF_FLOW_COMMAND };
+
+/* The token store's directory when oauth2_token_file is not set. */
+#ifndef PM_STATE_DIR
+#define PM_STATE_DIR "/var/lib/printmail"
+#endif
+#define CONF_TOKEN_DIR PM_STATE_DIR "/oauth"
 
 /* One account: defaults, then the section, then the provider preset. */
 struct conf_account {
@@ -63,6 +72,11 @@ struct conf_account {
 	char		*oauth2_client_secret_file;
 	char		*oauth2_token_url;
 	char		*oauth2_scope;
+	enum conf_flow	 oauth2_flow;	/* as set, or inferred */
+	char		*oauth2_authorize_url;
+	char		*oauth2_device_url;
+	char		*oauth2_token_file;	/* default CONF_TOKEN_DIR/NAME.json */
+	int		 oauth2_redirect_port;	/* 0: any free port */
 };
 
 /*
@@ -77,6 +91,14 @@ struct conf_account {
  */
 int	conf_load(const char *path, const char *account,
 	    struct conf_account *acct, struct err *e);
+
+/*
+ * The names of the account sections of the config, in order (without
+ * "default" unless it has a section).  The caller frees each and the
+ * array.  Returns 0, or -1 with ERR_CONFIG.
+ */
+int	conf_accounts(const char *path, char ***names, size_t *n,
+	    struct err *e);
 
 /* Frees every string of *acct, wiping the secrets; safe on a zeroed one. */
 void	conf_account_clear(struct conf_account *acct);
@@ -93,6 +115,18 @@ size_t	conf_warnings(const struct conf_account *acct, const char **out,
 /* The name of a tls mode or auth method, as written in the file. */
 const char *conf_tls_name(enum conf_tls tls);
 const char *conf_auth_name(enum conf_auth auth);
+const char *conf_flow_name(enum conf_flow flow);
+
+/* Microsoft's or Google's identity platform for this account, or neither. */
+int	conf_is_microsoft(const struct conf_account *acct);
+int	conf_is_google(const struct conf_account *acct);
+
+/*
+ * The directories above path, up to "/": each owned by root or by the
+ * caller, and writable by nobody else unless sticky.  Returns 0, or -1
+ * with ERR_CONFIG naming the chown or chmod that fixes it.
+ */
+int	conf_check_parents(const char *path, const char *what, struct err *e);
 
 /*
  * Reads a secret from its own file: the first line, without its line end.

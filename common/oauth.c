@@ -397,8 +397,7 @@ curl_load(struct err *e)
 	if (lc.h != NULL)
 		return 0;
 	if ((lc.h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL)) == NULL)
-		return err_set(e, ERR_CONFIG, "the OAuth client-credentials "
-		    "flow needs libcurl (apt install libcurl4): %s", dlerror());
+		return err_set(e, ERR_CONFIG, "OAuth 2.0 needs libcurl (apt install libcurl4): %s", dlerror());
 #define SYM(f, name) *(void **)(&lc.f) = dlsym(lc.h, name)
 	SYM(easy_init, "curl_easy_init");
 	SYM(easy_setopt, "curl_easy_setopt");
@@ -448,7 +447,7 @@ static char *
 form(CURL *curl, const char *const *kv, size_t n)
 {
 	size_t	 cap = 1, i, len = 0;
-	char	*out, *esc[8];
+	char	*out, *esc[10];
 
 	for (i = 0; i < n; i++) {
 		esc[i] = lc.easy_escape(curl, kv[2 * i + 1], 0);
@@ -470,52 +469,29 @@ form(CURL *curl, const char *const *kv, size_t n)
 	return out;
 }
 
-static char *
-fetch(const struct conf_account *a, long long *until, struct err *e)
+int
+oauth_post(const struct conf_account *a, const char *url,
+    const char *const *kv, size_t n, long *status, json_object **root,
+    struct err *e)
 {
-	char		 url[1024], cerr[CURL_ERROR_SIZE] = "";
-	const char	*kv[8];
+	char		 cerr[CURL_ERROR_SIZE] = "";
 	struct body	 b = { NULL, 0, 0 };
-	json_object	*root = NULL, *v;
 	CURL		*curl = NULL;
 	CURLcode	 rc;
-	char		*post = NULL, *tok = NULL;
-	long		 status = 0;
+	char		*post = NULL;
+	int		 ret = -1;
 
-	if (a->oauth2_token_url != NULL)
-		util_strlcpy(url, a->oauth2_token_url, sizeof(url));
-	else if (a->oauth2_tenant != NULL)
-		snprintf(url, sizeof(url), "https://login.microsoftonline.com/"
-		    "%s/oauth2/v2.0/token", a->oauth2_tenant);
-	else {
-		err_set(e, ERR_CONFIG, "%s: account [%s]: the client-"
-		    "credentials flow needs oauth2_tenant (or "
-		    "oauth2_token_url)", a->path, a->name);
-		return NULL;
-	}
-	if (a->oauth2_client_secret == NULL) {
-		err_set(e, ERR_CONFIG, "%s: account [%s]: oauth2_client_id "
-		    "needs oauth2_client_secret or oauth2_client_secret_file",
-		    a->path, a->name);
-		return NULL;
-	}
+	*status = 0;
+	*root = NULL;
 	if (curl_load(e) == -1)
-		return NULL;
+		return -1;
 	if ((curl = lc.easy_init()) == NULL ||
 	    (b.p = malloc(OAUTH_MAX_BODY)) == NULL) {
 		err_set(e, ERR_INTERNAL, "cannot start libcurl");
 		goto out;
 	}
 	b.p[0] = '\0';
-	kv[0] = "grant_type";
-	kv[1] = "client_credentials";
-	kv[2] = "client_id";
-	kv[3] = a->oauth2_client_id;
-	kv[4] = "client_secret";
-	kv[5] = a->oauth2_client_secret;
-	kv[6] = "scope";
-	kv[7] = a->oauth2_scope ? a->oauth2_scope : OAUTH_DEFAULT_SCOPE;
-	if ((post = form(curl, kv, 4)) == NULL) {
+	if ((post = form(curl, kv, n)) == NULL) {
 		err_set(e, ERR_INTERNAL, "out of memory");
 		goto out;
 	}
@@ -539,42 +515,198 @@ fetch(const struct conf_account *a, long long *until, struct err *e)
 		    lc.easy_strerror(rc));
 		goto out;
 	}
-	lc.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+	lc.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, status);
 	if (b.too_big) {
 		err_set(e, ERR_PROTOCOL, "token endpoint %s: answer larger "
 		    "than %d bytes", url, OAUTH_MAX_BODY);
 		goto out;
 	}
-	root = json_tokener_parse(b.p);
-	if (status >= 500) {
-		err_set(e, ERR_TEMP, "token endpoint %s answered HTTP %ld",
-		    url, status);
+	*root = json_tokener_parse(b.p);
+	if (*root != NULL && !json_object_is_type(*root, json_type_object)) {
+		json_object_put(*root);
+		*root = NULL;
+	}
+	ret = 0;
+out:
+	if (b.p != NULL) {
+		util_wipe(b.p, OAUTH_MAX_BODY);
+		free(b.p);
+	}
+	free(post);
+	if (curl != NULL)
+		lc.easy_cleanup(curl);
+	return ret;
+}
+
+/* A string member of a JSON object, or NULL. */
+const char *
+oauth_json_str(json_object *root, const char *key)
+{
+	json_object	*v;
+
+	if (root == NULL || !json_object_object_get_ex(root, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+/* The first number of Microsoft's error_codes, or 0. */
+static long
+aadsts(json_object *root)
+{
+	json_object	*v;
+
+	if (root != NULL && json_object_object_get_ex(root, "error_codes",
+	    &v) && json_object_is_type(v, json_type_array) &&
+	    json_object_array_length(v) > 0)
+		return (long)json_object_get_int64(
+		    json_object_array_get_idx(v, 0));
+	return 0;
+}
+
+/* What the admin does about an AADSTS code, in the portal's words. */
+static const char *
+aadsts_fix(long code)
+{
+	static const struct {
+		long		 code;
+		const char	*fix;
+	} fixes[] = {
+		{ 7000218, "Microsoft Entra admin center > App registrations > "
+		    "the app > Authentication > \"Allow public client flows\" "
+		    "= Yes" },
+		{ 700025, "remove oauth2_client_secret: a public client sends "
+		    "none" },
+		{ 7000112, "the app registration is disabled: enable it, or "
+		    "register one and set oauth2_client_id" },
+		{ 700016, "oauth2_client_id is not an app of this tenant: check "
+		    "it and oauth2_tenant" },
+		{ 65001, "App registrations > the app > API permissions > "
+		    "\"Grant admin consent\" (SMTP.Send, offline_access)" },
+		{ 50194, "set oauth2_tenant to the Directory (tenant) ID "
+		    "(Entra admin center > Overview), not common" },
+		{ 90002, "oauth2_tenant names no tenant: use the Directory "
+		    "(tenant) ID from Entra admin center > Overview" },
+		{ 50011, "App registrations > the app > Authentication > Add a "
+		    "platform > Mobile and desktop applications > redirect URI "
+		    "http://localhost" },
+		{ 70011, "oauth2_scope: Microsoft wants "
+		    "\"offline_access https://outlook.office.com/SMTP.Send\"" },
+		{ 7000012, "oauth2_tenant must be the tenant the mailbox signed "
+		    "in with: run printmail --authorize again" },
+		{ 53003, "a Conditional Access policy blocks this sign-in: "
+		    "exclude the mailbox or this flow from it" },
+		{ 700082, "the sign-in expired after 90 days without use: run "
+		    "printmail --authorize again; printmail --refresh on a weekly "
+		    "timer keeps it alive" },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(fixes) / sizeof(fixes[0]); i++)
+		if (fixes[i].code == code)
+			return fixes[i].fix;
+	return NULL;
+}
+
+enum oauth_class
+oauth_error(const struct conf_account *a, const char *url, long status,
+    json_object *root, const char *what, struct err *e)
+{
+	const char	*code = oauth_json_str(root, "error");
+	const char	*desc = oauth_json_str(root, "error_description");
+	const char	*fix = aadsts_fix(aadsts(root));
+	char		 d[320];
+
+	(void)a;
+	util_strlcpy(d, desc ? desc : "", sizeof(d));
+	/* Microsoft's descriptions run on with trace and correlation ids. */
+	d[strcspn(d, "\r\n")] = '\0';
+	if (status >= 500 || status == 429 || status == 408 || code == NULL ||
+	    strcmp(code, "temporarily_unavailable") == 0 ||
+	    strcmp(code, "server_error") == 0) {
+		err_set(e, ERR_TEMP, "token endpoint %s answered %s with HTTP "
+		    "%ld%s%s%s%s: temporary, tried again later", url, what,
+		    status, code ? ": " : " (not a JSON error)", code ? code :
+		    "", d[0] ? ": " : "", d);
+		return OAUTH_TEMP;
+	}
+	if (strcmp(code, "invalid_grant") == 0 ||
+	    strcmp(code, "interaction_required") == 0 ||
+	    strcmp(code, "consent_required") == 0 ||
+	    strcmp(code, "login_required") == 0) {
+		err_set(e, ERR_AUTH, "%s: %s: %s%s%s", what, code, d,
+		    fix ? "; fix: " : "", fix ? fix : "");
+		return OAUTH_REAUTH;
+	}
+	/* A wrong secret is refused credentials; the rest is the setup. */
+	if ((strcmp(code, "invalid_client") == 0 && fix != NULL) ||
+	    strcmp(code, "unauthorized_client") == 0 ||
+	    strcmp(code, "invalid_scope") == 0 ||
+	    strcmp(code, "invalid_request") == 0 ||
+	    strcmp(code, "unsupported_grant_type") == 0) {
+		err_set(e, ERR_CONFIG, "token endpoint refused %s (HTTP %ld): "
+		    "%s: %s%s%s", what, status, code, d, fix ? "; fix: " : "",
+		    fix ? fix : "");
+		return OAUTH_CONFIG;
+	}
+	err_set(e, ERR_AUTH, "token endpoint refused %s (HTTP %ld): %s: %s%s%s",
+	    what, status, code, d, fix ? "; fix: " : "", fix ? fix : "");
+	return OAUTH_REFUSED;
+}
+
+static char *
+fetch(const struct conf_account *a, long long *until, struct err *e)
+{
+	char		 url[1024];
+	const char	*kv[8], *at;
+	json_object	*root = NULL, *v;
+	char		*tok = NULL;
+	long		 status = 0;
+
+	if (a->oauth2_token_url != NULL)
+		util_strlcpy(url, a->oauth2_token_url, sizeof(url));
+	else if (a->oauth2_tenant != NULL)
+		snprintf(url, sizeof(url), "https://login.microsoftonline.com/"
+		    "%s/oauth2/v2.0/token", a->oauth2_tenant);
+	else {
+		err_set(e, ERR_CONFIG, "%s: account [%s]: the client-"
+		    "credentials flow needs oauth2_tenant (or "
+		    "oauth2_token_url)", a->path, a->name);
+		return NULL;
+	}
+	if (a->oauth2_client_secret == NULL) {
+		err_set(e, ERR_CONFIG, "%s: account [%s]: oauth2_client_id "
+		    "needs oauth2_client_secret or oauth2_client_secret_file",
+		    a->path, a->name);
+		return NULL;
+	}
+	kv[0] = "grant_type";
+	kv[1] = "client_credentials";
+	kv[2] = "client_id";
+	kv[3] = a->oauth2_client_id;
+	kv[4] = "client_secret";
+	kv[5] = a->oauth2_client_secret;
+	kv[6] = "scope";
+	kv[7] = a->oauth2_scope ? a->oauth2_scope : OAUTH_DEFAULT_SCOPE;
+	if (oauth_post(a, url, kv, 4, &status, &root, e) == -1)
+		return NULL;
+	if (status != 200) {
+		(void)oauth_error(a, url, status, root, "the client "
+		    "credentials", e);
 		goto out;
 	}
-	if (root == NULL || !json_object_is_type(root, json_type_object)) {
+	if (root == NULL) {
 		err_set(e, ERR_PROTOCOL, "token endpoint %s answered HTTP %ld "
 		    "with something that is not a JSON object", url, status);
 		goto out;
 	}
-	if (status != 200) {
-		const char *code = "?", *desc = "";
-
-		if (json_object_object_get_ex(root, "error", &v))
-			code = json_object_get_string(v);
-		if (json_object_object_get_ex(root, "error_description", &v))
-			desc = json_object_get_string(v);
-		err_set(e, ERR_AUTH, "token endpoint refused the client "
-		    "credentials (HTTP %ld): %s: %.300s", status, code, desc);
-		goto out;
-	}
-	if (!json_object_object_get_ex(root, "access_token", &v) ||
-	    !json_object_is_type(v, json_type_string) ||
-	    json_object_get_string_len(v) == 0) {
+	if ((at = oauth_json_str(root, "access_token")) == NULL ||
+	    *at == '\0') {
 		err_set(e, ERR_PROTOCOL, "token endpoint %s: no access_token in "
 		    "its answer", url);
 		goto out;
 	}
-	if ((tok = strdup(json_object_get_string(v))) == NULL) {
+	if ((tok = strdup(at)) == NULL) {
 		err_sys(e, ERR_INTERNAL, "strdup");
 		goto out;
 	}
@@ -584,13 +716,6 @@ fetch(const struct conf_account *a, long long *until, struct err *e)
 out:
 	if (root != NULL)
 		json_object_put(root);
-	if (b.p != NULL) {
-		util_wipe(b.p, OAUTH_MAX_BODY);
-		free(b.p);
-	}
-	free(post);
-	if (curl != NULL)
-		lc.easy_cleanup(curl);
 	return tok;
 }
 

@@ -68,16 +68,24 @@ get_token(const struct conf_account *a, const char *cache_dir, int refresh,
 	if (a->user == NULL || (a->auth != CONF_AUTH_XOAUTH2 &&
 	    a->auth != CONF_AUTH_AUTO))
 		return 0;
-	if (a->oauth2_token_command != NULL) {
+	switch (a->oauth2_flow) {
+	case CONF_FLOW_COMMAND:
 		*token = oauth_token_from_command(a->oauth2_token_command,
 		    a->timeout * 1000, e);
 		if (*token != NULL)
 			log_msg(LOG_LVL_INFO, "access token from "
 			    "oauth2_token_command");
-	} else if (a->oauth2_client_id != NULL)
+		break;
+	case CONF_FLOW_CLIENT_CREDENTIALS:
 		*token = oauth_client_credentials(a, cache_dir, refresh, e);
-	else
+		break;
+	case CONF_FLOW_AUTHORIZATION_CODE:
+	case CONF_FLOW_DEVICE_CODE:
+		*token = oauth_store_token(a, refresh, e);
+		break;
+	case CONF_FLOW_NONE:
 		return 0;
+	}
 	return *token == NULL ? -1 : 0;
 }
 
@@ -93,14 +101,15 @@ session_open(const struct conf_account *a, const char *helo,
 	s = open_once(a, helo, token, e);
 	util_free_secret(token);
 	/*
-	 * Microsoft answers 535 5.7.3 to an expired or revoked token: a
-	 * cached token may be stale, so drop it and try once with a new one.
+	 * Microsoft answers 535 5.7.3 to an expired or revoked token, Google
+	 * 535 5.7.8: a kept token may be stale, so get a new one and try
+	 * once more (never for a token command: it is its own cache).
 	 */
-	if (s == NULL && token != NULL && a->oauth2_client_id != NULL &&
-	    a->oauth2_token_command == NULL && e->kind == ERR_AUTH &&
-	    strcmp(e->enh, "5.7.3") == 0) {
-		log_msg(LOG_LVL_INFO, "token refused (5.7.3): fetching a new "
-		    "one and trying once more");
+	if (s == NULL && token != NULL && a->oauth2_flow != CONF_FLOW_COMMAND &&
+	    e->kind == ERR_AUTH && (strcmp(e->enh, "5.7.3") == 0 ||
+	    strcmp(e->enh, "5.7.8") == 0)) {
+		log_msg(LOG_LVL_INFO, "token refused (%s): fetching a new "
+		    "one and trying once more", e->enh);
 		oauth_cache_drop(a, cache_dir);
 		err_clear(e);
 		if (get_token(a, cache_dir, 1, &token, e) == -1)

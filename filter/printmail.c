@@ -6,6 +6,8 @@
  *   printmail [-C FILE] [-a ACCOUNT] [-f SENDER] [-F NAME] [-t] [-i] [-oi]
  *             [-v] [--] [RECIPIENT...]
  *   printmail --check [-C FILE] [-a ACCOUNT]
+ *   printmail --authorize [--device] [-C FILE] [-a ACCOUNT]
+ *   printmail --refresh [-C FILE] [-a ACCOUNT | --all]
  *
  * Exit codes are sysexits(3), from the one table in common/outcome.c.
  */
@@ -25,6 +27,8 @@
 #include <unistd.h>
 
 #include "advice.h"
+#include "authorize.h"
+#include "oauth.h"
 #include "conf.h"
 #include "err.h"
 #include "header.h"
@@ -61,6 +65,10 @@ struct opts {
 	int		 ignore_dots;	/* -i, -oi */
 	int		 verbose;	/* -v */
 	int		 check;		/* --check */
+	int		 authorize;	/* --authorize */
+	int		 device;	/* --device */
+	int		 refresh;	/* --refresh */
+	int		 all;		/* --all */
 	int		 nothing;	/* -bi: nothing to do */
 	int		 mode;		/* -odi -odq -odb: 'i', 'q', 'b'; 0 */
 	int		 flush;		/* --flush, -q */
@@ -106,6 +114,8 @@ usage(FILE *fp)
 "usage: printmail [-C FILE] [-a ACCOUNT] [-f SENDER] [-F NAME] [-t] [-i]\n"
 "                 [-v] [--] [RECIPIENT...]    (message on standard input)\n"
 "       printmail --check [-C FILE] [-a ACCOUNT] [-v]\n"
+"       printmail --authorize [--device] [-C FILE] [-a ACCOUNT]\n"
+"       printmail --refresh [-C FILE] [-a ACCOUNT | --all]\n"
 "       printmail --version | --help\n"
 "\n"
 "  -C FILE     config file (default $PRINTMAIL_CONFIG, else "
@@ -117,6 +127,9 @@ PM_SYSCONFDIR "/printmail.conf)\n"
 "  -i, -oi     a line with a single dot does not end the message\n"
 "  -v          show the SMTP dialogue (AUTH redacted) and the log line\n"
 "  --check     connect, start TLS and log in, send nothing\n"
+"  --authorize sign the mailbox in once (OAuth 2.0), keep its refresh token,\n"
+"              then check; --device: with a code on another device\n"
+"  --refresh   refresh kept OAuth sign-ins not used for three days\n"
 "Other sendmail options are accepted and ignored.\n");
 }
 
@@ -147,6 +160,22 @@ parse_args(int argc, char **argv, struct opts *o, struct err *e)
 		}
 		if (strcmp(a, "--check") == 0) {
 			o->check = 1;
+			continue;
+		}
+		if (strcmp(a, "--authorize") == 0) {
+			o->authorize = 1;
+			continue;
+		}
+		if (strcmp(a, "--device") == 0) {
+			o->device = 1;
+			continue;
+		}
+		if (strcmp(a, "--refresh") == 0) {
+			o->refresh = 1;
+			continue;
+		}
+		if (strcmp(a, "--all") == 0) {
+			o->all = 1;
 			continue;
 		}
 		if (strcmp(a, "--flush") == 0) {
@@ -584,6 +613,49 @@ out:
 	return e->kind == ERR_NONE ? 0 : -1;
 }
 
+/* Days, for humans. */
+static long
+days_since(long long t)
+{
+	return t > 0 ? (long)(((long long)time(NULL) - t) / 86400) : -1;
+}
+
+/* --check: the OAuth sign-in's state, never a token. */
+static void
+check_signin(const struct conf_account *a)
+{
+	struct oauth_store_info	i;
+	struct err		e;
+
+	if (a->oauth2_flow == CONF_FLOW_NONE)
+		return;
+	printf("  ok    OAuth 2.0: oauth2_flow = %s\n",
+	    conf_flow_name(a->oauth2_flow));
+	if (a->oauth2_flow != CONF_FLOW_AUTHORIZATION_CODE &&
+	    a->oauth2_flow != CONF_FLOW_DEVICE_CODE)
+		return;
+	err_clear(&e);
+	if (oauth_store_info(a, &i, &e) == -1)
+		printf("  warn  token store: %s\n", e.msg);
+	else if (!i.exists)
+		printf("  warn  not signed in yet: run printmail --authorize "
+		    "-a %s\n", a->name);
+	else if (i.needs_reauth)
+		printf("  warn  the sign-in needs renewing (%s): run printmail "
+		    "--authorize -a %s\n", i.reason, a->name);
+	else {
+		long last = days_since(i.last_refresh_at);
+
+		printf("  ok    signed in %ld days ago, refreshed %ld days ago "
+		    "(%s)\n", days_since(i.signed_in_at), last,
+		    a->oauth2_token_file);
+		if (last > 60)
+			printf("  warn  not refreshed for %ld days: a sign-in "
+			    "unused for 90 days expires (Microsoft); run "
+			    "printmail --refresh from a timer\n", last);
+	}
+}
+
 static int
 run_check(const struct conf_account *a, const char *config, struct err *e)
 {
@@ -601,6 +673,7 @@ run_check(const struct conf_account *a, const char *config, struct err *e)
 	nwarn = conf_warnings(a, warn, 8);
 	for (i = 0; i < nwarn; i++)
 		printf("  warn  %s\n", warn[i]);
+	check_signin(a);
 	if (flush_hold_text(queue_dir(a), a->name, held, sizeof(held)) != NULL)
 		printf("  hold  account %s; mail for it waits (this check tries "
 		    "anyway, and lifts the hold when it succeeds)\n", held);
@@ -629,6 +702,54 @@ run_check(const struct conf_account *a, const char *config, struct err *e)
 	flush_hold_note(queue_dir(a), config, a, e);
 	printf("Connection successful\n");
 	return 0;
+}
+
+/* --refresh: one account, or --all of those that sign in. */
+static int
+run_refresh(const char *path, const struct opts *o)
+{
+	struct conf_account	 a;
+	struct err		 e;
+	char			 *one[1], **names = one;
+	size_t			 i, n = 1;
+	int			 status = EX_OK, rc;
+
+	err_clear(&e);
+	one[0] = (char *)(o->account ? o->account : "default");
+	if (o->all && conf_accounts(path, &names, &n, &e) == -1) {
+		fprintf(stderr, "printmail: %s\n", e.msg);
+		return outcome_sysexit(e.kind);
+	}
+	for (i = 0; i < n; i++) {
+		err_clear(&e);
+		if (conf_load(path, names[i], &a, &e) == 0) {
+			if (a.oauth2_flow != CONF_FLOW_AUTHORIZATION_CODE &&
+			    a.oauth2_flow != CONF_FLOW_DEVICE_CODE) {
+				if (!o->all)
+					err_set(&e, ERR_CONFIG, "account [%s] "
+					    "keeps no OAuth sign-in (oauth2_flow "
+					    "= %s): nothing to refresh",
+					    a.name, conf_flow_name(
+					    a.oauth2_flow));
+			} else if ((rc = oauth_store_refresh(&a,
+			    AUTHORIZE_REFRESH_AGE, &e)) >= 0)
+				printf("account [%s]: %s\n", a.name, rc ?
+				    "refreshed" : "refreshed recently, not due");
+		}
+		if (e.kind != ERR_NONE) {
+			fprintf(stderr, "printmail: account [%s]: %s\n",
+			    names[i], e.msg);
+			if (status == EX_OK)
+				status = outcome_sysexit(e.kind);
+		}
+		conf_account_clear(&a);
+	}
+	if (names != one) {
+		for (i = 0; i < n; i++)
+			free(names[i]);
+		free(names);
+	}
+	return status;
 }
 
 int
@@ -688,6 +809,28 @@ main(int argc, char **argv)
 			(void)flush_run(&fo, &e);
 		if (e.kind != ERR_NONE)
 			fprintf(stderr, "printmail: %s\n", e.msg);
+		conf_account_clear(&acct);
+		closelog();
+		return outcome_sysexit(e.kind);
+	}
+	if (o.refresh) {
+		status = run_refresh(path, &o);
+		closelog();
+		return status;
+	}
+	if (o.authorize) {
+		if (conf_load(path, o.account, &acct, &e) == 0 &&
+		    authorize_run(&acct, o.device, 600, &e) == 0) {
+			log_set_handler(log_to_stdout, NULL);
+			(void)run_check(&acct, path, &e);
+		}
+		if (e.kind != ERR_NONE) {
+			const char *fix = advice_for_error(&e);
+
+			fprintf(stderr, "printmail: %s\n", e.msg);
+			if (fix != NULL)
+				fprintf(stderr, "printmail: fix: %s\n", fix);
+		}
 		conf_account_clear(&acct);
 		closelog();
 		return outcome_sysexit(e.kind);
