@@ -150,16 +150,29 @@ progress(void *ctx, uint64_t done, uint64_t total)
 	    pct, done / 1e6, total / 1e6);
 }
 
+/*
+ * Root only to read the config: the job is sent as lp.  An account that
+ * keeps an OAuth sign-in keeps the group of the senders (printmail), which
+ * may refresh it in the token store.
+ */
 static int
-drop_privileges(struct err *e)
+drop_privileges(const struct conf_account *a, struct err *e)
 {
 	struct passwd	*pw;
+	struct group	*gr = NULL;
+	gid_t		 groups[2];
+	size_t		 n = 1;
 
 	if (geteuid() != 0)
 		return 0;
 	if ((pw = getpwnam("lp")) == NULL)
 		return err_set(e, ERR_CONFIG, "there is no user lp to run as");
-	if (setgroups(1, &pw->pw_gid) == -1 || setgid(pw->pw_gid) == -1 ||
+	groups[0] = pw->pw_gid;
+	if ((a->oauth2_flow == CONF_FLOW_AUTHORIZATION_CODE ||
+	    a->oauth2_flow == CONF_FLOW_DEVICE_CODE) &&
+	    (gr = getgrnam("printmail")) != NULL)
+		groups[n++] = gr->gr_gid;
+	if (setgroups(n, groups) == -1 || setgid(pw->pw_gid) == -1 ||
 	    setuid(pw->pw_uid) == -1)
 		return err_sys(e, ERR_INTERNAL, "cannot switch to user lp");
 	if (setuid(0) == 0)
@@ -787,7 +800,7 @@ main(int argc, char **argv)
 	    job_parse_options(argv[5], &j.opts, &e) == 0 &&
 	    conf_load(path, j.uri.account, &j.acct, &e) == 0 &&
 	    provider_slot(&j, &e) == 0 &&
-	    drop_privileges(&e) == 0 &&
+	    drop_privileges(&j.acct, &e) == 0 &&
 	    prepare(&j, &e) == 0 &&
 	    (fd = document(j.file, &size, &e)) != -1) {
 		sent_marker(&j, fd, size, marker, sizeof(marker));

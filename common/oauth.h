@@ -142,6 +142,12 @@ int	oauth_store_grant(const struct conf_account *a, json_object *answer,
 int	oauth_store_refresh(const struct conf_account *a, long min_age,
 	    struct err *e);
 
+/* Base64url without padding; out holds util_b64_len(n) + 1 bytes. */
+void	oauth_b64url(const unsigned char *in, size_t n, char *out);
+
+/* PKCE (RFC 7636): BASE64URL(SHA256(verifier)), 43 characters and NUL. */
+void	oauth_pkce_challenge(const char *verifier, char out[44]);
+
 /* What --check and --status show of a store; never a token. */
 struct oauth_store_info {
 	int		 exists;

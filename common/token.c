@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/sha.h>
+
 #include "conf.h"
 #include "log.h"
 #include "oauth.h"
@@ -28,6 +30,31 @@
 #define GOOGLE_AUTHORIZE "https://accounts.google.com/o/oauth2/v2/auth"
 #define GOOGLE_TOKEN	"https://oauth2.googleapis.com/token"
 #define GOOGLE_SCOPE	"https://mail.google.com/"
+
+void
+oauth_b64url(const unsigned char *in, size_t n, char *out)
+{
+	size_t	i, len = util_b64_encode(in, n, out);
+
+	for (i = 0; i < len; i++)
+		if (out[i] == '+')
+			out[i] = '-';
+		else if (out[i] == '/')
+			out[i] = '_';
+	while (len > 0 && out[len - 1] == '=')
+		out[--len] = '\0';
+}
+
+void
+oauth_pkce_challenge(const char *verifier, char out[44])
+{
+	unsigned char	md[SHA256_DIGEST_LENGTH];
+	char		b[48];
+
+	SHA256((const unsigned char *)verifier, strlen(verifier), md);
+	oauth_b64url(md, sizeof(md), b);
+	memcpy(out, b, 44);
+}
 
 struct store {
 	int		 exists;
@@ -137,7 +164,8 @@ check_dir(const char *dir, int create, struct err *e)
 
 /* FILE.lock, locked exclusively; waits at most wait_ms. */
 static int
-store_lock(const char *path, mode_t mode, int wait_ms, struct err *e)
+store_lock(const char *path, mode_t mode, gid_t gid, int wait_ms,
+    struct err *e)
 {
 	struct stat st;
 	char	lock[4200];
@@ -150,8 +178,11 @@ store_lock(const char *path, mode_t mode, int wait_ms, struct err *e)
 	if (fd == -1)
 		return err_sys(e, ERR_CONFIG, "cannot open the token lock %s",
 		    lock);
-	if (fstat(fd, &st) == 0 && st.st_uid == geteuid())
+	if (fstat(fd, &st) == 0 && st.st_uid == geteuid()) {
+		if (gid != (gid_t)-1)
+			(void)fchown(fd, (uid_t)-1, gid);
 		(void)fchmod(fd, mode);
+	}
 	for (;;) {
 		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
 			return fd;
@@ -356,6 +387,8 @@ store_write(const char *path, const struct store *st, struct err *e)
 	}
 	/* The senders' group may use it where it may write the directory. */
 	ok = stat(dir, &ds) == 0 &&
+	    ((ds.st_mode & S_IWGRP) == 0 || fchown(fd, (uid_t)-1,
+	    ds.st_gid) == 0) &&
 	    fchmod(fd, (ds.st_mode & S_IWGRP) ? 0660 : 0600) == 0 &&
 	    util_write_all(fd, buf, len) == 0 && fsync(fd) == 0;
 	util_wipe(buf, STORE_MAX);
@@ -406,7 +439,8 @@ store_open(const struct conf_account *a, int create, struct store *st,
 	if (check_dir(dir, create, e) == -1 || stat(dir, &ds) == -1)
 		return -1;
 	if ((lfd = store_lock(a->oauth2_token_file, (ds.st_mode & S_IWGRP) ?
-	    0660 : 0600, (a->timeout + 5) * 1000, e)) == -1)
+	    0660 : 0600, (ds.st_mode & S_IWGRP) ? ds.st_gid : (gid_t)-1,
+	    (a->timeout + 5) * 1000, e)) == -1)
 		return -1;
 	/* Read after locking: another process may have just refreshed. */
 	if (store_read(a->oauth2_token_file, st, e) == -1) {

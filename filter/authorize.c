@@ -18,7 +18,6 @@
 #include <unistd.h>
 
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 
 #include "authorize.h"
 #include "log.h"
@@ -27,21 +26,6 @@
 
 #define REQ_MAX		8192
 #define LINE_MAX_	8192
-
-/* Base64url without padding (RFC 7636 appendix A). */
-static void
-b64url(const unsigned char *in, size_t n, char *out)
-{
-	size_t	i, len = util_b64_encode(in, n, out);
-
-	for (i = 0; i < len; i++)
-		if (out[i] == '+')
-			out[i] = '-';
-		else if (out[i] == '/')
-			out[i] = '_';
-	while (len > 0 && out[len - 1] == '=')
-		out[--len] = '\0';
-}
 
 /* n random bytes as base64url: a verifier or a state. */
 static int
@@ -52,7 +36,7 @@ random_b64url(char *out, size_t n, struct err *e)
 	if (n > sizeof(rnd) || RAND_bytes(rnd, (int)n) != 1)
 		return err_set(e, ERR_INTERNAL, "no random bytes for the "
 		    "sign-in");
-	b64url(rnd, n, out);
+	oauth_b64url(rnd, n, out);
 	util_wipe(rnd, sizeof(rnd));
 	return 0;
 }
@@ -391,7 +375,6 @@ static int
 code_flow(struct signin *si, int timeout_s, struct err *e)
 {
 	const struct conf_account	*a = si->a;
-	unsigned char			 md[SHA256_DIGEST_LENGTH];
 	char				 challenge[64], url[4096];
 	const char			*kv[14];
 	size_t				 n = 0;
@@ -402,8 +385,7 @@ code_flow(struct signin *si, int timeout_s, struct err *e)
 	if (random_b64url(si->verifier, 64, e) == -1 ||
 	    random_b64url(si->state, 24, e) == -1)
 		return -1;
-	SHA256((const unsigned char *)si->verifier, strlen(si->verifier), md);
-	b64url(md, sizeof(md), challenge);
+	oauth_pkce_challenge(si->verifier, challenge);
 	if ((fd4 = listen_on(AF_INET, &port)) == -1)
 		return err_sys(e, ERR_CONFIG, "cannot listen on 127.0.0.1 "
 		    "port %d for the browser%s", port, errno == EADDRINUSE ?

@@ -520,9 +520,87 @@ t_eq "Gmail authorize: exit 0" "$RC" 0
 t_grep "Gmail: redirect to 127.0.0.1" "redirect_uri\": \"http://127.0.0.1:$LPORT/" "$W/aslog"
 t_nogrep "Gmail: the secret never on screen" "gsecret" "$W/aout"
 
+echo "# the CUPS backend (as lp) and the queue runner (as printmail) share the store"
+if [ "$(id -u)" != 0 ]; then
+	t_ok "backend and runner tests need root (setgid helper, users lp and printmail)" false
+else
+	. "$HERE/lib/queue.sh"
+	. "$HERE/lib/pdf.sh"
+	BIN=$(dirname "$PM")
+	B=$(mktemp -d /tmp/printmail-oauth-be.XXXXXX)
+	chmod 755 "$B"
+	q_user
+	mkdir -p "$B/bin" "$B/run" "$B/tmp" "$B/oauth"
+	chmod 1777 "$B/run" "$B/tmp"
+	install -m 0755 "$PM" "$B/bin/printmail"
+	q_install_helper "$BIN/printmail-enqueue" "$B/bin/printmail-enqueue"
+	q_make "$B/spool"
+	install -m 0644 "$W/tls/ca.crt" "$B/ca.crt"
+	# As the package lays it out: root's, the senders' group may write.
+	chown root:printmail "$B/oauth"
+	chmod 2770 "$B/oauth"
+	make_pdf "$B/doc.pdf" "Invoice"
+	chmod 644 "$B/doc.pdf"
+	STORE=$B/oauth/default.json
+	as --interval 1 --strict
+	conf "to = ketoan@khachhang.test" "queue_dir = $B/spool"
+	sed "s|$W/tls/ca.crt|$B/ca.crt|" "$W/pm.conf" >"$B/pm.conf"
+	chown root:printmail "$B/pm.conf"
+	chmod 640 "$B/pm.conf"
+	rm -f "$W/aslog"
+	"$B/bin/printmail" --authorize --device -C "$B/pm.conf" </dev/null >"$W/aout" 2>&1
+	t_eq "signed in into the shared store: exit 0" "$?" 0
+	t_eq "store 0660, group printmail" "$(stat -c '%a %G' "$STORE")" "660 printmail"
+	expire() {
+		python3 - "$STORE" <<'EOF'
+import json, os, sys, time
+p = sys.argv[1]
+d = json.load(open(p))
+d["access_expires_at"] = int(time.time()) - 60
+st = os.stat(p)
+json.dump(d, open(p, "w"))
+EOF
+	}
+	mails() { find "$W/mail" -type f | wc -l; }
+	expire
+	RT1=$(field refresh_token)
+	m0=$(mails)
+	env -i PATH=/usr/bin:/bin DEVICE_URI=email:/default PRINTER=hoadon \
+	    PRINTMAIL_CONFIG="$B/pm.conf" PRINTMAIL_RUN_DIR="$B/run" \
+	    TMPDIR="$B/tmp" "$BIN/email" 7 lan Invoice 1 "" "$B/doc.pdf" \
+	    2>"$W/err"
+	t_eq "backend with an expired token: CUPS_BACKEND_OK" "$?" 0
+	t_eq "backend: the job was sent" "$(mails)" "$((m0 + 1))"
+	t_eq "backend (as lp) refreshed once" "$(reqs refresh_token)" 1
+	t_ok "backend stored the rotated refresh token" test "$(field refresh_token)" != "$RT1"
+	t_eq "written by lp, still 0660 printmail" "$(stat -c '%U %a %G' "$STORE")" "lp 660 printmail"
+	t_nogrep "backend: no token on its status lines" "$(field refresh_token)" "$W/err"
+	t_nogrep "backend: no access token either" "tok123" "$W/err"
+
+	expire
+	printf 'Subject: queued\n\nx\n' | env PRINTMAIL_QUEUE_DIR="$B/spool" \
+	    PRINTMAIL_ENQUEUE="$B/bin/printmail-enqueue" \
+	    setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
+	    "$B/bin/printmail" -C "$B/pm.conf" -odq a@khachhang.vn 2>"$W/err"
+	t_eq "queued by a caller who cannot read the config: exit 0" "$?" 0
+	RT2=$(field refresh_token)
+	PRINTMAIL_RUN_DIR="$B/run" setpriv --reuid=printmail \
+	    --regid=printmail --clear-groups "$B/bin/printmail" -C "$B/pm.conf" \
+	    --flush >"$W/out" 2>&1
+	t_eq "runner (as printmail) with an expired token: exit 0" "$?" 0
+	t_eq "runner: the message was sent" "$(mails)" "$((m0 + 2))"
+	t_eq "runner refreshed once" "$(reqs refresh_token)" 2
+	t_ok "runner stored the rotated refresh token" test "$(field refresh_token)" != "$RT2"
+	t_eq "written by printmail" "$(stat -c '%U %a' "$STORE")" "printmail 660"
+	t_ok "nobody (not in the group) cannot read the store" \
+	    sh -c "! setpriv --reuid=nobody --regid=$(id -g nobody) --clear-groups cat '$STORE' >/dev/null 2>&1"
+	LAST_RT=$(field refresh_token)
+	rm -rf "$B"
+fi
+
 echo "# no secret anywhere"
 cat "$W"/aout "$W"/err* "$W"/out >"$W/all" 2>/dev/null
-for s in "$(field refresh_token)" tok123 code_verifier gsecret; do
+for s in "${LAST_RT:-$(field refresh_token)}" tok123 code_verifier gsecret; do
 	t_nogrep "not in any output: ${s:0:6}..." "$s" "$W/all"
 done
 

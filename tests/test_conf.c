@@ -361,8 +361,10 @@ all_design_keys_accepted(void **state)
 	    "user = u@d\npassword = p\nauth = login\nfrom = u@d\n"
 	    "from_name = N\nto = t@d\ncc = c@d\nbcc = b@d\nsubject = S\n"
 	    "body = B\ntimeout = 30\nprovider = office365\n"
-	    "allow_recipients = *@d, x@y\noauth2_token_command = /bin/true\n"
+	    "allow_recipients = *@d, x@y\noauth2_flow = client_credentials\n"
 	    "oauth2_tenant = t\noauth2_client_id = c\n"
+	    "oauth2_authorize_url = https://x/a\noauth2_device_url = https://x/d\n"
+	    "oauth2_token_file = /tmp/t.json\noauth2_redirect_port = 8400\n"
 	    "oauth2_client_secret = s\noauth2_token_url = https://x/\n"
 	    "oauth2_scope = https://outlook.office365.com/.default\n"
 	    "helo = me.test\nrewrite_from = no\nmax_connections = 2\n"
@@ -375,7 +377,54 @@ all_design_keys_accepted(void **state)
 	assert_int_equal(a.max_connections, 2);
 	assert_string_equal(a.host, "h");
 	assert_string_equal(a.oauth2_client_secret, "s");
+	assert_int_equal(a.oauth2_flow, CONF_FLOW_CLIENT_CREDENTIALS);
+	assert_int_equal(a.oauth2_redirect_port, 8400);
 	conf_account_clear(&a);
+}
+
+/* The OAuth flow is inferred when unambiguous, refused when not. */
+static void
+oauth_flows(void **state)
+{
+	struct conf_account	a;
+	struct err		e;
+	const char *base = "[default]\nprovider = office365\nfrom = u@d\n"
+	    "user = u@d\nauth = xoauth2\n";
+	char			text[1024];
+
+	(void)state;
+	snprintf(text, sizeof(text), "%soauth2_tenant = t\n"
+	    "oauth2_client_id = c\n", base);
+	assert_int_equal(load(text, 0600, NULL, &a, &e), ERR_NONE);
+	assert_int_equal(a.oauth2_flow, CONF_FLOW_AUTHORIZATION_CODE);
+	assert_string_equal(a.oauth2_token_file, CONF_TOKEN_DIR "/default.json");
+	conf_account_clear(&a);
+	snprintf(text, sizeof(text), "%soauth2_tenant = t\n"
+	    "oauth2_client_id = c\noauth2_client_secret = s\n", base);
+	assert_int_equal(load(text, 0600, NULL, &a, &e), ERR_NONE);
+	assert_int_equal(a.oauth2_flow, CONF_FLOW_CLIENT_CREDENTIALS);
+	conf_account_clear(&a);
+	snprintf(text, sizeof(text), "%soauth2_token_command = /bin/true\n",
+	    base);
+	assert_int_equal(load(text, 0600, NULL, &a, &e), ERR_NONE);
+	assert_int_equal(a.oauth2_flow, CONF_FLOW_COMMAND);
+	conf_account_clear(&a);
+	assert_int_equal(load("[default]\nprovider = gmail\nfrom = u@d\n"
+	    "user = u@d\noauth2_client_id = c\noauth2_client_secret = s\n",
+	    0600, NULL, &a, &e), ERR_NONE);
+	assert_int_equal(a.oauth2_flow, CONF_FLOW_AUTHORIZATION_CODE);
+	conf_account_clear(&a);
+	/* Ambiguous or incomplete: the message says what to set. */
+	snprintf(text, sizeof(text), "%soauth2_token_command = /bin/true\n"
+	    "oauth2_client_id = c\noauth2_tenant = t\n", base);
+	assert_int_equal(load(text, 0600, NULL, &a, &e), ERR_CONFIG);
+	assert_non_null(strstr(e.msg, "set oauth2_flow"));
+	snprintf(text, sizeof(text), "%soauth2_client_id = c\n", base);
+	assert_int_equal(load(text, 0600, NULL, &a, &e), ERR_CONFIG);
+	assert_non_null(strstr(e.msg, "oauth2_tenant"));
+	snprintf(text, sizeof(text), "%soauth2_flow = device_code\n", base);
+	assert_int_equal(load(text, 0600, NULL, &a, &e), ERR_CONFIG);
+	assert_non_null(strstr(e.msg, "oauth2_client_id"));
 }
 
 static void
@@ -428,6 +477,7 @@ main(void)
 		cmocka_unit_test(bom_empty_password_https),
 		cmocka_unit_test(missing_file),
 		cmocka_unit_test(all_design_keys_accepted),
+		cmocka_unit_test(oauth_flows),
 		cmocka_unit_test(warnings),
 	};
 

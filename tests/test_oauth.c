@@ -158,10 +158,22 @@ bounded_and_clean(void **state)
 	close(fd);
 }
 
+/* RFC 7636 appendix B. */
+static void
+pkce_rfc7636_vector(void **state)
+{
+	char	c[44];
+
+	(void)state;
+	oauth_pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk", c);
+	assert_string_equal(c, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(pkce_rfc7636_vector),
 		cmocka_unit_test(token_printed),
 		cmocka_unit_test(no_shell),
 		cmocka_unit_test(failures),
