@@ -717,12 +717,23 @@ static void
 remedy(const struct job *j, const struct err *e)
 {
 	const char *acct = j->acct.name ? j->acct.name : "default";
-	const char *fix = advice_for_error(e);
+	char fb[1536];
+	const char *fix = advice_for_account(e, acct, fb, sizeof(fb));
 
 	if (fix != NULL)
 		status_line("ERROR", "Fix: %s", fix);
 	switch (e->kind) {
 	case ERR_AUTH:
+		if (e->smtp_code == 0 &&
+		    (j->acct.oauth2_flow == CONF_FLOW_AUTHORIZATION_CODE ||
+		    j->acct.oauth2_flow == CONF_FLOW_DEVICE_CODE)) {
+			/* The token store said so: the sign-in, not a password. */
+			status_line("ERROR", "The mailbox's OAuth sign-in for "
+			    "account [%s] needs the admin: run printmail "
+			    "--authorize -a %s; resume the queue with: "
+			    "cupsenable %s", acct, acct, j->printer);
+			break;
+		}
 		status_line("ERROR", "The server refused account [%s]: check "
 		    "user (the full address) and the App Password in %s, then "
 		    "run: printmail --check -a %s; resume the queue with: "

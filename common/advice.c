@@ -2,6 +2,7 @@
  * advice.c: the reply -> fix table.  First match wins, so the specific
  * rows come before the general ones.
  */
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -21,9 +22,21 @@
 #define SENDAS "the From address must be the mailbox you log in as: keep " \
 	"rewrite_from = yes (the default) so printmail sends as the mailbox, " \
 	"or grant the mailbox Send As permission for that address"
+/* The way on when Microsoft turns basic authentication off. */
+#define TO_OAUTH "move the account to OAuth 2.0: (1) Microsoft Entra admin " \
+	"center > App registrations > New registration (accounts in this " \
+	"organizational directory only); (2) its Authentication > Add a " \
+	"platform > Mobile and desktop applications > redirect URI " \
+	"http://localhost, and \"Allow public client flows\" = Yes; (3) API " \
+	"permissions > Add a permission > Microsoft Graph > Delegated > " \
+	"SMTP.Send and offline_access > Grant admin consent; (4) in the config " \
+	"set auth = xoauth2, oauth2_tenant = the Directory (tenant) ID, " \
+	"oauth2_client_id = the Application (client) ID, and remove password; " \
+	"(5) run printmail --authorize -a ACCOUNT and sign in as the mailbox " \
+	"(README: \"When Microsoft turns basic authentication off\")"
 #define OAUTH "basic authentication (and so App Passwords) is switched off " \
-	"for SMTP AUTH: configure OAuth 2.0 (auth = xoauth2, see README); an " \
-	"admin may re-enable basic SMTP AUTH while Microsoft still allows it"
+	"for SMTP AUTH (an admin may re-enable it while Microsoft still " \
+	"allows): " TO_OAUTH
 
 struct rule {
 	int		 code;	/* 0: any */
@@ -52,7 +65,7 @@ static const struct rule rules[] = {
 	    "the mailbox from that policy, then " S2 },
 	{ 535, "5.7.139", "basic authentication is disabled", OAUTH },
 	{ 550, "5.7.30", NULL, "basic authentication for SMTP AUTH is retired "
-	    "for this tenant: configure OAuth 2.0 (auth = xoauth2, see README)" },
+	    "for this tenant: " TO_OAUTH },
 	{ 535, "5.7.3", "Authentication unsuccessful",
 	    "authentication refused: check " S2 ", then " S1 ", then " S3
 	    "; with OAuth 2.0 check the token's audience "
@@ -137,4 +150,18 @@ advice_for_error(const struct err *e)
 	if (e->smtp_code == 0)
 		return NULL;
 	return advice_for_reply(e->smtp_code, e->enh, e->msg);
+}
+
+const char *
+advice_for_account(const struct err *e, const char *account, char *buf,
+    size_t len)
+{
+	const char	*fix = advice_for_error(e), *p;
+
+	if (fix == NULL || account == NULL ||
+	    (p = strstr(fix, "-a ACCOUNT")) == NULL)
+		return fix;
+	snprintf(buf, len, "%.*s-a %s%s", (int)(p - fix), fix, account,
+	    p + 10);
+	return buf;
 }

@@ -23,4 +23,8 @@ const char *advice_for_reply(int code, const char *enh, const char *text);
 /* The same for an error record that holds a server reply; NULL if none. */
 const char *advice_for_error(const struct err *e);
 
+/* As advice_for_error(), with "-a ACCOUNT" naming the account (in buf). */
+const char *advice_for_account(const struct err *e, const char *account,
+	    char *buf, size_t len);
+
 #endif

@@ -118,7 +118,8 @@ set_cond(struct account_run *r, enum queue_cond_kind kind,
 {
 	struct err	ignored;
 	long long	now = (long long)time(NULL);
-	const char	*fix = advice_for_error(e);
+	char		fb[1536];
+	const char	*fix = advice_for_account(e, r->name, fb, sizeof(fb));
 
 	err_clear(&ignored);
 	if (kind == QC_HELD) {

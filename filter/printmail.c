@@ -289,9 +289,9 @@ static void
 log_result(const struct conf_account *a, const struct smtp *s, size_t nrcpt,
     unsigned long long size, const struct err *e)
 {
-	char		reply[512] = "", line[1536];
+	char		reply[512] = "", line[3072], fb[1536];
 	const char	*tls = s != NULL ? smtp_tls_info(s) : NULL;
-	const char	*fix = advice_for_error(e);
+	const char	*fix = advice_for_account(e, a->name, fb, sizeof(fb));
 
 	if (s != NULL && e->kind == ERR_NONE)
 		reply_format(smtp_last_reply(s), reply, sizeof(reply));
@@ -825,7 +825,9 @@ main(int argc, char **argv)
 			(void)run_check(&acct, path, &e);
 		}
 		if (e.kind != ERR_NONE) {
-			const char *fix = advice_for_error(&e);
+			char fb[1536];
+			const char *fix = advice_for_account(&e, acct.name ?
+			    acct.name : o.account, fb, sizeof(fb));
 
 			fprintf(stderr, "printmail: %s\n", e.msg);
 			if (fix != NULL)
@@ -852,7 +854,9 @@ main(int argc, char **argv)
 	else
 		(void)run_send(&acct, path, &o, &e);
 	if (e.kind != ERR_NONE) {
-		const char *fix = advice_for_error(&e);
+		char fb[1536];
+		const char *fix = advice_for_account(&e, acct.name ? acct.name :
+		    o.account, fb, sizeof(fb));
 
 		if (o.check) {
 			printf("  FAILED %s\n", e.msg);

@@ -115,10 +115,13 @@ check_case "S1 missing (security defaults)" 77 "S1: disable Security Defaults" \
     -a "535 5.7.139 Authentication unsuccessful, user is locked by your organization's security defaults policy. Contact your administrator. [XX0PR00CA0000.namprd00.prod.outlook.com]"
 check_case "Conditional Access" 77 "Conditional Access policy" \
     -a "535 5.7.139 Authentication unsuccessful, the request did not meet the criteria to be authenticated successfully. Contact your administrator. [XX0PR00CA0000.namprd00.prod.outlook.com]"
-check_case "basic authentication disabled" 77 "configure OAuth 2.0 (auth = xoauth2" \
+check_case "basic authentication disabled" 77 "run printmail --authorize -a default" \
     -a "535 5.7.139 Authentication unsuccessful, basic authentication is disabled. [XX0PR00CA0000.namprd00.prod.outlook.com]"
 check_case "basic authentication retired (5.7.30)" 77 "retired" \
     -a "550 5.7.30 Basic authentication is not supported for Client Submission. [XX0PR00CA0000.namprd00.prod.outlook.com]"
+t_grep "5.7.30: the app registration steps" '"Allow public client flows" = Yes' "$W/out"
+t_grep "5.7.30: the delegated permission" "Delegated > SMTP.Send and offline_access" "$W/out"
+t_grep "5.7.30: the exact command" "run printmail --authorize -a default" "$W/out"
 check_case "generic 5.7.3" 77 "S2: enable Authenticated SMTP" \
     -a "535 5.7.3 Authentication unsuccessful [XX0PR00CA0000.namprd00.prod.outlook.com]"
 check_case "Send As refused at MAIL FROM" 77 "Send As permission" \

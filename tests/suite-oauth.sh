@@ -594,6 +594,22 @@ EOF
 	t_eq "written by printmail" "$(stat -c '%U %a' "$STORE")" "printmail 660"
 	t_ok "nobody (not in the group) cannot read the store" \
 	    sh -c "! setpriv --reuid=nobody --regid=$(id -g nobody) --clear-groups cat '$STORE' >/dev/null 2>&1"
+	python3 - "$STORE" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["needs_reauth"] = 1
+d["reason"] = "invalid_grant: AADSTS70008"
+json.dump(d, open(sys.argv[1], "w"))
+EOF
+	n0=$(reqs)
+	env -i PATH=/usr/bin:/bin DEVICE_URI=email:/default PRINTER=hoadon \
+	    PRINTMAIL_CONFIG="$B/pm.conf" PRINTMAIL_RUN_DIR="$B/run" \
+	    TMPDIR="$B/tmp" "$BIN/email" 8 lan Invoice 1 "" "$B/doc.pdf" \
+	    2>"$W/err"
+	t_eq "backend, sign-in revoked: CUPS_BACKEND_STOP (job kept)" "$?" 4
+	t_grep "backend: says to run --authorize" "run printmail --authorize -a default; resume the queue with: cupsenable hoadon" "$W/err"
+	t_nogrep "backend: no App Password advice for an OAuth account" "App Password" "$W/err"
+	t_eq "backend: no request to the endpoint" "$(reqs)" "$n0"
 	LAST_RT=$(field refresh_token)
 	rm -rf "$B"
 fi

@@ -24,7 +24,7 @@ static const struct {
 	{ 535, "5.7.139", "535 5.7.139 Authentication unsuccessful, the user credentials were incorrect." MS, "S3: allow and create an App Password" },
 	{ 535, "5.7.139", "535 5.7.139 Authentication unsuccessful, user is locked by your organization's security defaults policy. Contact your administrator." MS, "S1: disable Security Defaults" },
 	{ 535, "5.7.139", "535 5.7.139 Authentication unsuccessful, the request did not meet the criteria to be authenticated successfully. Contact your administrator." MS, "Conditional Access" },
-	{ 535, "5.7.139", "535 5.7.139 Authentication unsuccessful, basic authentication is disabled." MS, "auth = xoauth2" },
+	{ 535, "5.7.139", "535 5.7.139 Authentication unsuccessful, basic authentication is disabled." MS, "printmail --authorize" },
 	{ 550, "5.7.30", "550 5.7.30 Basic authentication is not supported for Client Submission." MS, "OAuth 2.0" },
 	{ 535, "5.7.3", "535 5.7.3 Authentication unsuccessful" MS, "https://outlook.office365.com" },
 	{ 504, "5.7.4", "504 5.7.4 Unrecognized authentication type" MS, "auth = login" },
