@@ -110,7 +110,11 @@ static const struct rule rules[] = {
 	{ 535, "5.7.8", "Username and Password not accepted", "Gmail did not accept the user name and "
 	    "password: turn on 2-Step Verification, create an App Password and "
 	    "put it in password = (App Passwords are revoked when the account "
-	    "password changes)" },
+	    "password changes); with OAuth 2.0 (auth = xoauth2) Gmail refused "
+	    "the token: user = must be the address that signed in, and an app "
+	    "whose OAuth consent screen is left in \"Testing\" gets sign-ins "
+	    "that expire after 7 days (Google Cloud console > OAuth consent "
+	    "screen > Publish app), then run printmail --authorize -a ACCOUNT" },
 	{ 530, "5.7.0", "STARTTLS", "the server wants TLS first: use port 587 "
 	    "with tls = starttls, or port 465 with tls = implicit" },
 	{ 421, "4.7.0", "Try again later", "the server blocks us for a while: "

@@ -17,7 +17,9 @@
  * EHLO before TLS (each line of TEXT sent with CRLF, so multi-line replies
  * may carry anything, CUPS status lines included); -t MS trickles an
  * endless multi-line greeting, one byte every MS milliseconds; -w SECONDS
- * waits that long before answering the final dot.
+ * waits that long before answering the final dot.  -G refuses a wrong
+ * XOAUTH2 token as Gmail does: its JSON error challenge, then, after the
+ * client's empty line, 535-5.7.8.
  *
  * With -H it is instead the token endpoint of Microsoft's client-credentials
  * flow over HTTPS: it checks grant_type, client_id (-I) and client_secret
@@ -62,7 +64,7 @@ static const char *maildir;
 static const char *client_id = "client-1", *client_secret = "s3cret~value";
 static const char *http_body, *countfile;
 static int http_mode, http_status, expires_in = 3599;
-static int no_starttls, inject, trickle_ms, dot_wait;
+static int no_starttls, inject, trickle_ms, dot_wait, gmail;
 static const char *greeting, *ehlo_reply;
 static const char *starttls_reply;
 static SSL_CTX *ctx;
@@ -267,6 +269,21 @@ serve(int fd)
 			snprintf(want, sizeof(want), "auth=Bearer %s\001\001",
 			    token);
 			authed = at != NULL && strcmp(at + 1, want) == 0;
+			if (!authed && gmail) {
+				/* {"status":"400","schemes":"Bearer",...} */
+				reply(&c, "334 eyJzdGF0dXMiOiI0MDAiLCJzY2hlbWVzIjoi"
+				    "QmVhcmVyIiwic2NvcGUiOiJodHRwczovL21haWwuZ29vZ2"
+				    "xlLmNvbS8ifQ==");
+				if (c_line(&c, line, sizeof(line)) == -1)
+					break;
+				reply(&c, line[0] == '\0' ?
+				    "535-5.7.8 Username and Password not accepted. "
+				    "For more information, go to\r\n535 5.7.8  "
+				    "https://support.google.com/mail/?p=BadCredentials"
+				    " x1-20020a.1 - gsmtp" :
+				    "501 5.5.2 Cannot Decode response - gsmtp");
+				continue;
+			}
 			if (!authed && auth_reply == NULL) {
 				/* RFC 7628: an error challenge, then 535. */
 				reply(&c, "334 eyJzdGF0dXMiOiI0MDEiLCJzY2hlbWVzIjo"
@@ -423,7 +440,7 @@ main(int argc, char **argv)
 	int			 ch, s, one = 1;
 
 	while ((ch = getopt(argc, argv,
-	    "c:k:p:P:T:a:m:r:d:D:HI:K:E:S:J:C:ns:ig:e:t:w:")) != -1) {
+	    "c:k:p:P:T:a:m:r:d:D:HI:K:E:S:J:C:ns:ig:e:t:w:G")) != -1) {
 		switch (ch) {
 		case 'c': cert = optarg; break;
 		case 'k': key = optarg; break;
@@ -449,6 +466,7 @@ main(int argc, char **argv)
 		case 'e': ehlo_reply = optarg; break;
 		case 't': trickle_ms = (int)strtol(optarg, NULL, 10); break;
 		case 'w': dot_wait = (int)strtol(optarg, NULL, 10); break;
+		case 'G': gmail = 1; break;
 		default: return 2;
 		}
 	}

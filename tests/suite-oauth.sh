@@ -519,6 +519,23 @@ end_authorize
 t_eq "Gmail authorize: exit 0" "$RC" 0
 t_grep "Gmail: redirect to 127.0.0.1" "redirect_uri\": \"http://127.0.0.1:$LPORT/" "$W/aslog"
 t_nogrep "Gmail: the secret never on screen" "gsecret" "$W/aout"
+# Gmail refuses the token: its JSON challenge, our empty line, 535 5.7.8;
+# one new token, one more try, then the fix.
+smtp -G -T another-token
+conf "provider = gmail" "oauth2_client_secret = gsecret"
+sed -i '/^oauth2_tenant/d' "$W/pm.conf"
+n0=$(reqs refresh_token)
+"$PM" --check -C "$W/pm.conf" >"$W/out" 2>&1
+t_eq "Gmail refuses the token: --check exit 77" "$?" 77
+t_grep "answered the challenge, got 535 5.7.8" "535 5.7.8 Username and Password not accepted" "$W/out"
+t_grep "tried once more with a new token" "token refused (5.7.8)" "$W/out"
+t_eq "one refresh for it" "$(reqs refresh_token)" "$((n0 + 1))"
+t_grep "the fix names the 7-day Testing sign-ins" 'left in "Testing" gets sign-ins that expire after 7 days' "$W/out"
+t_grep "... and the command" "printmail --authorize -a default" "$W/out"
+grep '"grant_type": "refresh_token"' "$W/aslog" | tail -1 >"$W/last"
+t_grep "Google refresh carries the client secret" '"client_secret": "gsecret"' "$W/last"
+t_nogrep "Google refresh carries no scope" '"scope"' "$W/last"
+smtp -T tok123
 
 echo "# the CUPS backend (as lp) and the queue runner (as printmail) share the store"
 if [ "$(id -u)" != 0 ]; then
