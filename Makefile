@@ -21,6 +21,7 @@ CUPS_SERVERBIN ?= $(shell cups-config --serverbin 2>/dev/null || echo /usr/lib/c
 SYSCONFDIR ?= /etc
 LIBEXECDIR ?= $(PREFIX)/lib/printmail
 QUEUEDIR   ?= /var/spool/printmail
+STATEDIR   ?= /var/lib/printmail
 DESTDIR    ?=
 
 CC      ?= cc
@@ -42,7 +43,7 @@ CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 ALL_CPPFLAGS := -D_GNU_SOURCE -Icommon -Ifilter -Ibackend -DPM_VERSION='"$(VERSION)"' \
 	-DPM_SYSCONFDIR='"$(SYSCONFDIR)"' -DPM_LIBEXECDIR='"$(LIBEXECDIR)"' \
-	-DPM_QUEUE_DIR='"$(QUEUEDIR)"' $(CPPFLAGS)
+	-DPM_QUEUE_DIR='"$(QUEUEDIR)"' -DPM_STATE_DIR='"$(STATEDIR)"' $(CPPFLAGS)
 ALL_CFLAGS   := $(WARN) $(CFLAGS) $(SSL_CFLAGS)
 
 B := build
@@ -234,6 +235,8 @@ install: $(B)/printmail $(B)/email $(B)/printmail-enqueue
 	install -m 0644 packaging/systemd/printmail-queue.service \
 		packaging/systemd/printmail-queue.path \
 		packaging/systemd/printmail-queue.timer \
+		packaging/systemd/printmail-refresh.service \
+		packaging/systemd/printmail-refresh.timer \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/
 
 uninstall:
@@ -247,7 +250,9 @@ uninstall:
 		$(DESTDIR)$(DOCDIR)/examples/printmail.conf \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/printmail-queue.service \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/printmail-queue.path \
-		$(DESTDIR)$(SYSTEMDUNITDIR)/printmail-queue.timer
+		$(DESTDIR)$(SYSTEMDUNITDIR)/printmail-queue.timer \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/printmail-refresh.service \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/printmail-refresh.timer
 
 # make deb: a binary package built with debhelper in a copy of the tree;
 # the .deb lands in build/deb/ and is checked with lintian.

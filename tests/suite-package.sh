@@ -68,13 +68,21 @@ t_eq "state/ and failed/: the runner only" \
     "$(stat -c '%a' /var/spool/printmail/state /var/spool/printmail/failed | sort -u)" "700"
 t_eq "the provider limits: the senders' group only" \
     "$(stat -c '%a %U %G' /run/printmail)" "2770 root printmail"
-for u in printmail-queue.service printmail-queue.path printmail-queue.timer; do
+t_eq "the OAuth sign-ins: root's, the senders' group may refresh" \
+    "$(stat -c '%a %U %G' /var/lib/printmail/oauth)" "2770 root printmail"
+for u in printmail-queue.service printmail-queue.path printmail-queue.timer \
+    printmail-refresh.service printmail-refresh.timer; do
 	t_ok "unit $u installed" test -f "/lib/systemd/system/$u"
 done
 t_grep "the path unit waits for the trigger" "PathChanged=/var/spool/printmail/trigger" \
     /lib/systemd/system/printmail-queue.path
 t_grep "the runner runs as printmail" "User=printmail" \
     /lib/systemd/system/printmail-queue.service
+t_grep "the runner may refresh tokens" "/var/lib/printmail/oauth" \
+    /lib/systemd/system/printmail-queue.service
+t_grep "the weekly refresh runs --refresh --all" "ExecStart=/usr/bin/printmail --refresh --all" \
+    /lib/systemd/system/printmail-refresh.service
+t_grep "weekly" "OnCalendar=weekly" /lib/systemd/system/printmail-refresh.timer
 
 echo "# www-data queues through the installed helper; the runner delivers"
 pf_start "$W/pf" || exit 1
