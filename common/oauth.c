@@ -442,26 +442,36 @@ on_body(char *data, size_t size, size_t nmemb, void *ctx)
 	return n;
 }
 
+void
+oauth_form_add(struct oauth_form *f, const char *k, const char *v)
+{
+	if (f->n < OAUTH_FORM_MAX) {
+		f->k[f->n] = k;
+		f->v[f->n++] = v;
+	} else
+		f->full = 1;
+}
+
 /* "k=v&k=v" with every value escaped; NULL when out of memory. */
 static char *
-form(CURL *curl, const char *const *kv, size_t n)
+form(CURL *curl, const struct oauth_form *f)
 {
-	size_t	 cap = 1, i, len = 0;
-	char	*out, *esc[10];
+	size_t	 cap = 1, i, len = 0, n = f->n;
+	char	*out, *esc[OAUTH_FORM_MAX];
 
 	for (i = 0; i < n; i++) {
-		esc[i] = lc.easy_escape(curl, kv[2 * i + 1], 0);
+		esc[i] = lc.easy_escape(curl, f->v[i], 0);
 		if (esc[i] == NULL) {
 			while (i-- > 0)
 				lc.free(esc[i]);
 			return NULL;
 		}
-		cap += strlen(kv[2 * i]) + strlen(esc[i]) + 2;
+		cap += strlen(f->k[i]) + strlen(esc[i]) + 2;
 	}
 	if ((out = malloc(cap)) != NULL)
 		for (i = 0; i < n; i++)
 			len += (size_t)snprintf(out + len, cap - len, "%s%s=%s",
-			    i ? "&" : "", kv[2 * i], esc[i]);
+			    i ? "&" : "", f->k[i], esc[i]);
 	for (i = 0; i < n; i++) {
 		util_wipe(esc[i], strlen(esc[i]));
 		lc.free(esc[i]);
@@ -471,7 +481,7 @@ form(CURL *curl, const char *const *kv, size_t n)
 
 int
 oauth_post(const struct conf_account *a, const char *url,
-    const char *const *kv, size_t n, long *status, json_object **root,
+    const struct oauth_form *f, long *status, json_object **root,
     struct err *e)
 {
 	char		 cerr[CURL_ERROR_SIZE] = "";
@@ -483,6 +493,8 @@ oauth_post(const struct conf_account *a, const char *url,
 
 	*status = 0;
 	*root = NULL;
+	if (f->full)
+		return err_set(e, ERR_INTERNAL, "too many form fields");
 	if (curl_load(e) == -1)
 		return -1;
 	if ((curl = lc.easy_init()) == NULL ||
@@ -491,7 +503,7 @@ oauth_post(const struct conf_account *a, const char *url,
 		goto out;
 	}
 	b.p[0] = '\0';
-	if ((post = form(curl, kv, n)) == NULL) {
+	if ((post = form(curl, f)) == NULL) {
 		err_set(e, ERR_INTERNAL, "out of memory");
 		goto out;
 	}
@@ -658,7 +670,8 @@ static char *
 fetch(const struct conf_account *a, long long *until, struct err *e)
 {
 	char		 url[1024];
-	const char	*kv[8], *at;
+	struct oauth_form f = { .n = 0 };
+	const char	*at;
 	json_object	*root = NULL, *v;
 	char		*tok = NULL;
 	long		 status = 0;
@@ -680,15 +693,12 @@ fetch(const struct conf_account *a, long long *until, struct err *e)
 		    a->path, a->name);
 		return NULL;
 	}
-	kv[0] = "grant_type";
-	kv[1] = "client_credentials";
-	kv[2] = "client_id";
-	kv[3] = a->oauth2_client_id;
-	kv[4] = "client_secret";
-	kv[5] = a->oauth2_client_secret;
-	kv[6] = "scope";
-	kv[7] = a->oauth2_scope ? a->oauth2_scope : OAUTH_DEFAULT_SCOPE;
-	if (oauth_post(a, url, kv, 4, &status, &root, e) == -1)
+	oauth_form_add(&f, "grant_type", "client_credentials");
+	oauth_form_add(&f, "client_id", a->oauth2_client_id);
+	oauth_form_add(&f, "client_secret", a->oauth2_client_secret);
+	oauth_form_add(&f, "scope", a->oauth2_scope ? a->oauth2_scope :
+	    OAUTH_DEFAULT_SCOPE);
+	if (oauth_post(a, url, &f, &status, &root, e) == -1)
 		return NULL;
 	if (status != 200) {
 		(void)oauth_error(a, url, status, root, "the client "

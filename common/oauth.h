@@ -54,8 +54,18 @@ char	*oauth_client_credentials(const struct conf_account *a,
 /* Removes the account's cached token, if any. */
 void	oauth_cache_drop(const struct conf_account *a, const char *cache_dir);
 
+/* The fields of a form POST; the strings are the caller's. */
+#define OAUTH_FORM_MAX	8
+struct oauth_form {
+	const char	*k[OAUTH_FORM_MAX];
+	const char	*v[OAUTH_FORM_MAX];
+	size_t		 n;
+	int		 full;	/* one too many: oauth_post() refuses */
+};
+void	oauth_form_add(struct oauth_form *f, const char *k, const char *v);
+
 /*
- * POSTs the n form fields kv[2i]=kv[2i+1] (values escaped) to an https://
+ * POSTs the form's fields (values escaped) to an https://
  * url: the account's tls_ca_file and timeout, TLS 1.2 or newer, no
  * redirects, the answer at most 64 KB.  Returns 0 with the HTTP status and
  * the answer as a JSON object (NULL when it is not one; the caller puts
@@ -63,7 +73,7 @@ void	oauth_cache_drop(const struct conf_account *a, const char *cache_dir);
  * ERR_PROTOCOL (answer too large), ERR_CONFIG (no libcurl).
  */
 int	oauth_post(const struct conf_account *a, const char *url,
-	    const char *const *kv, size_t n, long *status, json_object **root,
+	    const struct oauth_form *f, long *status, json_object **root,
 	    struct err *e);
 
 /* A string member of a JSON object, or NULL. */

@@ -179,9 +179,12 @@ store_lock(const char *path, mode_t mode, gid_t gid, int wait_ms,
 		return err_sys(e, ERR_CONFIG, "cannot open the token lock %s",
 		    lock);
 	if (fstat(fd, &st) == 0 && st.st_uid == geteuid()) {
-		if (gid != (gid_t)-1)
-			(void)fchown(fd, (uid_t)-1, gid);
-		(void)fchmod(fd, mode);
+		/* Best effort: a lock the group cannot open says so later. */
+		if (gid != (gid_t)-1 && fchown(fd, (uid_t)-1, gid) == -1)
+			log_msg(LOG_LVL_TRACE, "cannot give %s to group %ld",
+			    lock, (long)gid);
+		if (fchmod(fd, mode) == -1)
+			log_msg(LOG_LVL_TRACE, "cannot chmod %s", lock);
 	}
 	for (;;) {
 		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
@@ -524,29 +527,21 @@ static int
 refresh(const struct conf_account *a, const struct oauth_endpoints *ep,
     struct store *st, struct err *e)
 {
-	const char	*kv[10];
+	struct oauth_form f = { .n = 0 };
 	json_object	*root = NULL;
 	struct err	 re;
 	long		 status;
-	size_t		 n = 0;
 	int		 rc = -1;
 
-	kv[n * 2] = "grant_type";
-	kv[n++ * 2 + 1] = "refresh_token";
-	kv[n * 2] = "client_id";
-	kv[n++ * 2 + 1] = a->oauth2_client_id;
-	kv[n * 2] = "refresh_token";
-	kv[n++ * 2 + 1] = st->refresh_token;
-	if (a->oauth2_client_secret != NULL) {
-		kv[n * 2] = "client_secret";
-		kv[n++ * 2 + 1] = a->oauth2_client_secret;
-	}
-	if (!ep->google) {
-		/* Optional by the book; Microsoft wants it (AADSTS900144). */
-		kv[n * 2] = "scope";
-		kv[n++ * 2 + 1] = ep->scope;
-	}
-	if (oauth_post(a, ep->token, kv, n, &status, &root, e) == -1)
+	oauth_form_add(&f, "grant_type", "refresh_token");
+	oauth_form_add(&f, "client_id", a->oauth2_client_id);
+	oauth_form_add(&f, "refresh_token", st->refresh_token);
+	if (a->oauth2_client_secret != NULL)
+		oauth_form_add(&f, "client_secret", a->oauth2_client_secret);
+	/* Optional by the book; Microsoft wants it (AADSTS900144). */
+	if (!ep->google)
+		oauth_form_add(&f, "scope", ep->scope);
+	if (oauth_post(a, ep->token, &f, &status, &root, e) == -1)
 		return -1;
 	if (status == 200) {
 		if (take_answer(ep->token, root, st, e) == 0 &&

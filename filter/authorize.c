@@ -354,13 +354,13 @@ wait_code(struct signin *si, int fd4, int fd6, int timeout_s, struct err *e)
 /* Redeems a grant at the token endpoint and stores the sign-in. */
 static int
 redeem(const struct conf_account *a, const struct oauth_endpoints *ep,
-    const char *const *kv, size_t n, const char *what, struct err *e)
+    const struct oauth_form *f, const char *what, struct err *e)
 {
 	json_object	*root = NULL;
 	long		 status;
 	int		 rc = -1;
 
-	if (oauth_post(a, ep->token, kv, n, &status, &root, e) == -1)
+	if (oauth_post(a, ep->token, f, &status, &root, e) == -1)
 		return -1;
 	if (status == 200 && root != NULL)
 		rc = oauth_store_grant(a, root, e);
@@ -376,8 +376,7 @@ code_flow(struct signin *si, int timeout_s, struct err *e)
 {
 	const struct conf_account	*a = si->a;
 	char				 challenge[64], url[4096];
-	const char			*kv[14];
-	size_t				 n = 0;
+	struct oauth_form		 f = { .n = 0 };
 	int				 port = a->oauth2_redirect_port;
 	int				 fd4, fd6 = -1, rc;
 
@@ -432,25 +431,16 @@ code_flow(struct signin *si, int timeout_s, struct err *e)
 		return -1;
 	printf("Signed in; redeeming the code...\n");
 	fflush(stdout);
-	kv[n * 2] = "grant_type";
-	kv[n++ * 2 + 1] = "authorization_code";
-	kv[n * 2] = "client_id";
-	kv[n++ * 2 + 1] = a->oauth2_client_id;
-	kv[n * 2] = "code";
-	kv[n++ * 2 + 1] = si->code;
-	kv[n * 2] = "redirect_uri";
-	kv[n++ * 2 + 1] = si->redirect;
-	kv[n * 2] = "code_verifier";
-	kv[n++ * 2 + 1] = si->verifier;
-	if (!si->ep.google) {
-		kv[n * 2] = "scope";
-		kv[n++ * 2 + 1] = si->ep.scope;
-	}
-	if (a->oauth2_client_secret != NULL) {
-		kv[n * 2] = "client_secret";
-		kv[n++ * 2 + 1] = a->oauth2_client_secret;
-	}
-	return redeem(a, &si->ep, kv, n, "the authorization code", e);
+	oauth_form_add(&f, "grant_type", "authorization_code");
+	oauth_form_add(&f, "client_id", a->oauth2_client_id);
+	oauth_form_add(&f, "code", si->code);
+	oauth_form_add(&f, "redirect_uri", si->redirect);
+	oauth_form_add(&f, "code_verifier", si->verifier);
+	if (!si->ep.google)
+		oauth_form_add(&f, "scope", si->ep.scope);
+	if (a->oauth2_client_secret != NULL)
+		oauth_form_add(&f, "client_secret", a->oauth2_client_secret);
+	return redeem(a, &si->ep, &f, "the authorization code", e);
 }
 
 static long
@@ -469,7 +459,8 @@ static int
 device_flow(struct signin *si, int timeout_s, struct err *e)
 {
 	const struct conf_account	*a = si->a;
-	const char			*kv[8], *s;
+	struct oauth_form		 f = { .n = 0 }, poll;
+	const char			*s;
 	json_object			*root = NULL;
 	char				 device_code[2048], text[1024];
 	long				 status, interval, expires;
@@ -481,11 +472,9 @@ device_flow(struct signin *si, int timeout_s, struct err *e)
 		    "endpoint: the device flow is Microsoft's (set "
 		    "oauth2_tenant) or needs oauth2_device_url", a->path,
 		    a->name);
-	kv[0] = "client_id";
-	kv[1] = a->oauth2_client_id;
-	kv[2] = "scope";
-	kv[3] = si->ep.scope;
-	if (oauth_post(a, si->ep.device, kv, 2, &status, &root, e) == -1)
+	oauth_form_add(&f, "client_id", a->oauth2_client_id);
+	oauth_form_add(&f, "scope", si->ep.scope);
+	if (oauth_post(a, si->ep.device, &f, &status, &root, e) == -1)
 		return -1;
 	if (status != 200 || root == NULL) {
 		(void)oauth_error(a, si->ep.device, status, root, "the device "
@@ -522,6 +511,11 @@ device_flow(struct signin *si, int timeout_s, struct err *e)
 	json_object_put(root);
 	root = NULL;
 	deadline = util_now_ms() + expires * 1000;
+	memset(&poll, 0, sizeof(poll));
+	oauth_form_add(&poll, "grant_type",
+	    "urn:ietf:params:oauth:grant-type:device_code");
+	oauth_form_add(&poll, "client_id", a->oauth2_client_id);
+	oauth_form_add(&poll, "device_code", device_code);
 	for (;;) {
 		struct timespec	ts = { interval, 0 };
 		const char	*code;
@@ -534,17 +528,11 @@ device_flow(struct signin *si, int timeout_s, struct err *e)
 		}
 		while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
 			;
-		kv[0] = "grant_type";
-		kv[1] = "urn:ietf:params:oauth:grant-type:device_code";
-		kv[2] = "client_id";
-		kv[3] = a->oauth2_client_id;
-		kv[4] = "device_code";
-		kv[5] = device_code;
 		if (root != NULL)
 			json_object_put(root);
 		root = NULL;
 		err_clear(e);
-		if (oauth_post(a, si->ep.token, kv, 3, &status, &root, e) ==
+		if (oauth_post(a, si->ep.token, &poll, &status, &root, e) ==
 		    -1) {
 			if (e->kind == ERR_TEMP) {
 				log_msg(LOG_LVL_ERROR, "%s (trying again)",

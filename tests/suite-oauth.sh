@@ -95,6 +95,17 @@ reqs() {
 field() {
 	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$STORE" "$1"
 }
+# store_set KEY PYTHON_EXPR: edits the store as time or an attacker would
+# (t is the time now).
+store_set() {
+	python3 - "$STORE" "$1" "$2" <<'EOF'
+import json, sys, time
+t = int(time.time())
+d = json.load(open(sys.argv[1]))
+d[sys.argv[2]] = eval(sys.argv[3])
+json.dump(d, open(sys.argv[1], "w"))
+EOF
+}
 # start_authorize [ARGS]: printmail --authorize in the background, standard
 # input from the fifo $W/in (held open by fd 7); waits for the printed URL.
 start_authorize() {
@@ -346,12 +357,7 @@ t_eq "... refreshed (after the sign-in's check)" "$(reqs refresh_token)" 2
 echo "# five senders at once with an expired access token: one refresh"
 sign_in --strict
 # The access token ran out a minute ago.
-python3 - "$STORE" <<'EOF'
-import json, sys, time
-d = json.load(open(sys.argv[1]))
-d["access_expires_at"] = int(time.time()) - 60
-json.dump(d, open(sys.argv[1], "w"))
-EOF
+store_set access_expires_at "t - 60"
 pids=
 for i in 1 2 3 4 5; do
 	send 2>"$W/err.$i" &
@@ -460,12 +466,7 @@ sign_in
 t_eq "--refresh right after a sign-in: exit 0" "$?" 0
 t_grep "not due" "not due" "$W/out"
 t_eq "... no request" "$(reqs refresh_token)" 0
-python3 - "$STORE" <<'EOF'
-import json, sys, time
-d = json.load(open(sys.argv[1]))
-d["last_refresh_at"] = int(time.time()) - 4 * 86400
-json.dump(d, open(sys.argv[1], "w"))
-EOF
+store_set last_refresh_at "t - 4 * 86400"
 RT1=$(field refresh_token)
 "$PM" --refresh --all -C "$W/pm.conf" >"$W/out" 2>&1
 t_eq "--refresh --all, four days old: exit 0" "$?" 0
@@ -568,24 +569,19 @@ else
 	"$B/bin/printmail" --authorize --device -C "$B/pm.conf" </dev/null >"$W/aout" 2>&1
 	t_eq "signed in into the shared store: exit 0" "$?" 0
 	t_eq "store 0660, group printmail" "$(stat -c '%a %G' "$STORE")" "660 printmail"
-	expire() {
-		python3 - "$STORE" <<'EOF'
-import json, os, sys, time
-p = sys.argv[1]
-d = json.load(open(p))
-d["access_expires_at"] = int(time.time()) - 60
-st = os.stat(p)
-json.dump(d, open(p, "w"))
-EOF
+	expire() { store_set access_expires_at "t - 60"; }
+	# backend JOB: the backend as cupsd runs it (as root; it becomes lp).
+	backend() {
+		env -i PATH=/usr/bin:/bin DEVICE_URI=email:/default \
+		    PRINTER=hoadon PRINTMAIL_CONFIG="$B/pm.conf" \
+		    PRINTMAIL_RUN_DIR="$B/run" TMPDIR="$B/tmp" "$BIN/email" "$1" \
+		    lan Invoice 1 "" "$B/doc.pdf" 2>"$W/err"
 	}
 	mails() { find "$W/mail" -type f | wc -l; }
 	expire
 	RT1=$(field refresh_token)
 	m0=$(mails)
-	env -i PATH=/usr/bin:/bin DEVICE_URI=email:/default PRINTER=hoadon \
-	    PRINTMAIL_CONFIG="$B/pm.conf" PRINTMAIL_RUN_DIR="$B/run" \
-	    TMPDIR="$B/tmp" "$BIN/email" 7 lan Invoice 1 "" "$B/doc.pdf" \
-	    2>"$W/err"
+	backend 7
 	t_eq "backend with an expired token: CUPS_BACKEND_OK" "$?" 0
 	t_eq "backend: the job was sent" "$(mails)" "$((m0 + 1))"
 	t_eq "backend (as lp) refreshed once" "$(reqs refresh_token)" 1
@@ -611,18 +607,10 @@ EOF
 	t_eq "written by printmail" "$(stat -c '%U %a' "$STORE")" "printmail 660"
 	t_ok "nobody (not in the group) cannot read the store" \
 	    sh -c "! setpriv --reuid=nobody --regid=$(id -g nobody) --clear-groups cat '$STORE' >/dev/null 2>&1"
-	python3 - "$STORE" <<'EOF'
-import json, sys
-d = json.load(open(sys.argv[1]))
-d["needs_reauth"] = 1
-d["reason"] = "invalid_grant: AADSTS70008"
-json.dump(d, open(sys.argv[1], "w"))
-EOF
+	store_set needs_reauth 1
+	store_set reason '"invalid_grant: AADSTS70008"'
 	n0=$(reqs)
-	env -i PATH=/usr/bin:/bin DEVICE_URI=email:/default PRINTER=hoadon \
-	    PRINTMAIL_CONFIG="$B/pm.conf" PRINTMAIL_RUN_DIR="$B/run" \
-	    TMPDIR="$B/tmp" "$BIN/email" 8 lan Invoice 1 "" "$B/doc.pdf" \
-	    2>"$W/err"
+	backend 8
 	t_eq "backend, sign-in revoked: CUPS_BACKEND_STOP (job kept)" "$?" 4
 	t_grep "backend: says to run --authorize" "run printmail --authorize -a default; resume the queue with: cupsenable hoadon" "$W/err"
 	t_nogrep "backend: no App Password advice for an OAuth account" "App Password" "$W/err"
