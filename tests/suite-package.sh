@@ -143,6 +143,7 @@ t_ok "program gone" test ! -e /usr/bin/printmail
 t_ok "backend gone" test ! -e /usr/lib/cups/backend/email
 t_ok "config removed on purge" test ! -e /etc/printmail.conf
 t_ok "the empty spool removed on purge" test ! -e /var/spool/printmail
+t_ok "the OAuth sign-ins removed on purge" test ! -e /var/lib/printmail
 t_ok "the helper's statoverride removed" \
     sh -c "! dpkg-statoverride --list /usr/lib/printmail/printmail-enqueue >/dev/null"
 
