@@ -104,7 +104,8 @@ enum oauth_class oauth_error(const struct conf_account *a, const char *url,
  * refreshing and writing, so processes that need a token at the same time
  * make one refresh between them.  Writes are atomic (a temporary file in
  * the same directory, fsync, rename, fsync of the directory), mode 0600,
- * or 0660 in a directory its group may write (the senders' group).  The
+ * or 0640 in a directory its group may write (the senders' group: they
+ * replace the file, never write into it).  The
  * directory must be owned by root or the caller and closed to "other".
  */
 struct oauth_endpoints {

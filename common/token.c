@@ -392,7 +392,7 @@ store_write(const char *path, const struct store *st, struct err *e)
 	ok = stat(dir, &ds) == 0 &&
 	    ((ds.st_mode & S_IWGRP) == 0 || fchown(fd, (uid_t)-1,
 	    ds.st_gid) == 0) &&
-	    fchmod(fd, (ds.st_mode & S_IWGRP) ? 0660 : 0600) == 0 &&
+	    fchmod(fd, (ds.st_mode & S_IWGRP) ? 0640 : 0600) == 0 &&
 	    util_write_all(fd, buf, len) == 0 && fsync(fd) == 0;
 	util_wipe(buf, STORE_MAX);
 	free(buf);
@@ -442,7 +442,7 @@ store_open(const struct conf_account *a, int create, struct store *st,
 	if (check_dir(dir, create, e) == -1 || stat(dir, &ds) == -1)
 		return -1;
 	if ((lfd = store_lock(a->oauth2_token_file, (ds.st_mode & S_IWGRP) ?
-	    0660 : 0600, (ds.st_mode & S_IWGRP) ? ds.st_gid : (gid_t)-1,
+	    0640 : 0600, (ds.st_mode & S_IWGRP) ? ds.st_gid : (gid_t)-1,
 	    (a->timeout + 5) * 1000, e)) == -1)
 		return -1;
 	/* Read after locking: another process may have just refreshed. */

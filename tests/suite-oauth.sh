@@ -380,6 +380,14 @@ for what in 500 429 "HTML 503" temporarily_unavailable; do
 	t_eq "$what: store unchanged" "$(sha256sum <"$STORE")" "$sum0"
 done
 t_grep "says it is temporary" "temporary" "$W/err"
+printf 'refresh sleep:6\n' >"$W/script"
+as --expires 300 --script "$W/script" --rt "$(field refresh_token)"
+conf
+sed -i 's/^timeout = 10$/timeout = 2/' "$W/pm.conf"
+send 2>"$W/err"
+t_eq "token endpoint silent past the timeout: exit 75" "$?" 75
+t_grep "says it timed out" "timed out after 2000 milliseconds" "$W/err"
+t_eq "timeout: store unchanged" "$(sha256sum <"$STORE")" "$sum0"
 stop "$AS_PID"
 AS_PID=
 send 2>"$W/err"
@@ -568,7 +576,7 @@ else
 	rm -f "$W/aslog"
 	"$B/bin/printmail" --authorize --device -C "$B/pm.conf" </dev/null >"$W/aout" 2>&1
 	t_eq "signed in into the shared store: exit 0" "$?" 0
-	t_eq "store 0660, group printmail" "$(stat -c '%a %G' "$STORE")" "660 printmail"
+	t_eq "store 0640, group printmail" "$(stat -c '%a %G' "$STORE")" "640 printmail"
 	expire() { store_set access_expires_at "t - 60"; }
 	# backend JOB: the backend as cupsd runs it (as root; it becomes lp).
 	backend() {
@@ -586,7 +594,7 @@ else
 	t_eq "backend: the job was sent" "$(mails)" "$((m0 + 1))"
 	t_eq "backend (as lp) refreshed once" "$(reqs refresh_token)" 1
 	t_ok "backend stored the rotated refresh token" test "$(field refresh_token)" != "$RT1"
-	t_eq "written by lp, still 0660 printmail" "$(stat -c '%U %a %G' "$STORE")" "lp 660 printmail"
+	t_eq "written by lp, still 0640 printmail" "$(stat -c '%U %a %G' "$STORE")" "lp 640 printmail"
 	t_nogrep "backend: no token on its status lines" "$(field refresh_token)" "$W/err"
 	t_nogrep "backend: no access token either" "tok123" "$W/err"
 
@@ -604,12 +612,22 @@ else
 	t_eq "runner: the message was sent" "$(mails)" "$((m0 + 2))"
 	t_eq "runner refreshed once" "$(reqs refresh_token)" 2
 	t_ok "runner stored the rotated refresh token" test "$(field refresh_token)" != "$RT2"
-	t_eq "written by printmail" "$(stat -c '%U %a' "$STORE")" "printmail 660"
+	t_eq "written by printmail" "$(stat -c '%U %a' "$STORE")" "printmail 640"
 	t_ok "nobody (not in the group) cannot read the store" \
 	    sh -c "! setpriv --reuid=nobody --regid=$(id -g nobody) --clear-groups cat '$STORE' >/dev/null 2>&1"
 	store_set needs_reauth 1
 	store_set reason '"invalid_grant: AADSTS70008"'
 	n0=$(reqs)
+	printf 'Subject: waits\n\nx\n' | env PRINTMAIL_QUEUE_DIR="$B/spool" \
+	    PRINTMAIL_ENQUEUE="$B/bin/printmail-enqueue" \
+	    setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
+	    "$B/bin/printmail" -C "$B/pm.conf" -odq a@khachhang.vn 2>"$W/err"
+	PRINTMAIL_RUN_DIR="$B/run" setpriv --reuid=printmail \
+	    --regid=printmail --clear-groups "$B/bin/printmail" -C "$B/pm.conf" \
+	    --flush >"$W/out" 2>&1
+	"$B/bin/printmail" -C "$B/pm.conf" --queue >"$W/list" 2>&1
+	t_grep "runner, sign-in revoked: the message waits, held" "held" "$W/list"
+	t_grep "--queue names the command" "printmail --authorize -a default" "$W/list"
 	backend 8
 	t_eq "backend, sign-in revoked: CUPS_BACKEND_STOP (job kept)" "$?" 4
 	t_grep "backend: says to run --authorize" "run printmail --authorize -a default; resume the queue with: cupsenable hoadon" "$W/err"
