@@ -556,6 +556,10 @@ run_send(const struct conf_account *a, const char *config,
 	    rewrite_recipients(&sp, o->rcpt, (size_t)o->nrcpt, o->extract,
 	    &rcpts, e) == -1)
 		goto out;
+	if (sp.body_nul > 0)
+		log_msg(LOG_LVL_NOTICE, "the body held %llu NUL byte%s: sent "
+		    "as blanks", (unsigned long long)sp.body_nul,
+		    sp.body_nul == 1 ? "" : "s");
 	if (a != NULL) {
 		if (rewrite_from(&sp, a, o->sender, o->fullname, e) == -1 ||
 		    rewrite_add_missing(&sp, a, e) == -1)

@@ -64,7 +64,9 @@ fill(struct reader *r, struct err *e)
 
 /*
  * Reads one line into *line (grown as needed, up to HEADER_MAX), without
- * its LF or CRLF.  *got is 0 at the end of the input.
+ * its LF or CRLF.  *got is 0 at the end of the input.  Returns 1 when the
+ * line is longer than that: *line holds its first bytes, the rest is
+ * still to be read.
  */
 static int
 read_line(struct reader *r, char **line, size_t *cap, size_t *len, int *got,
@@ -84,8 +86,7 @@ read_line(struct reader *r, char **line, size_t *cap, size_t *len, int *got,
 		nl = memchr(r->buf + r->off, '\n', r->len - r->off);
 		n = nl ? (size_t)(nl - (r->buf + r->off)) : r->len - r->off;
 		if (*len + n + 1 > HEADER_MAX)
-			return err_set(e, ERR_DATA, "a header line is longer "
-			    "than %d bytes", HEADER_MAX);
+			return 1;
 		if (*len + n + 1 > *cap) {
 			size_t ncap = (*len + n + 1) * 2;
 			char *nb = realloc(*line, ncap);
@@ -103,8 +104,6 @@ read_line(struct reader *r, char **line, size_t *cap, size_t *len, int *got,
 	}
 	if (*len > 0 && (*line)[*len - 1] == '\r')
 		(*len)--;
-	if (*got && memchr(*line, '\0', *len) != NULL)
-		return err_set(e, ERR_DATA, "NUL byte in the message header");
 	return 0;
 }
 
@@ -117,14 +116,43 @@ struct body {
 };
 
 static int
+body_write_chunk(struct body *b, const char *p, size_t n, struct err *e);
+
+/*
+ * Writes n bytes of the body, SPOOL_CHUNK at a time: the encoder's output
+ * buffer holds the encoding of one chunk, and a first line may be a
+ * megabyte long.
+ */
+static int
 body_write(struct body *b, const char *p, size_t n, struct err *e)
+{
+	size_t	k;
+
+	if (p == NULL)
+		return body_write_chunk(b, NULL, 0, e);
+	do {
+		k = n > SPOOL_CHUNK ? SPOOL_CHUNK : n;
+		if (body_write_chunk(b, p, k, e) == -1)
+			return -1;
+		p += k;
+		n -= k;
+	} while (n > 0);
+	return 0;
+}
+
+static int
+body_write_chunk(struct body *b, const char *p, size_t n, struct err *e)
 {
 	size_t	 o, done = 0;
 	ssize_t	 w;
 
-	if (p != NULL && memchr(p, '\0', n) != NULL)
-		return err_set(e, ERR_DATA, "NUL byte in the message body "
-		    "(binary data must be MIME-encoded)");
+	/* Counted here, made blanks when sent (spool_read_chunk()). */
+	if (p != NULL && memchr(p, '\0', n) != NULL) {
+		size_t i;
+
+		for (i = 0; i < n; i++)
+			b->sp->body_nul += p[i] == '\0';
+	}
 	if (p != NULL && !b->sp->body_8bit && util_has_8bit(p, n))
 		b->sp->body_8bit = 1;
 	if (p == NULL)
@@ -153,12 +181,13 @@ body_write(struct body *b, const char *p, size_t n, struct err *e)
  * are found with memchr(): only the byte after each LF is looked at.
  */
 static int
-copy_body(struct body *b, struct reader *r, int dot_ends, struct err *e)
+copy_body(struct body *b, struct reader *r, int dot_ends, int bol,
+    struct err *e)
 {
 	char		 pass[SPOOL_CHUNK + 2];
 	const char	*nl;
 	size_t		 i, k, n;
-	int		 bol = 1, pend = 0, end = 0;
+	int		 pend = 0, end = 0;
 
 	while (!end) {
 		if (fill(r, e) == -1)
@@ -220,7 +249,7 @@ spool_read(struct spool *sp, int fd, int dot_ends, const char *tmpdir,
 	struct body	*b = NULL;
 	char		*line = NULL, path[4096];
 	size_t		 cap = 0, len;
-	int		 got, first = 1, rc = -1;
+	int		 got, first = 1, rc = -1, rl, midline = 0;
 
 	struct stat	 st;
 	off_t		 start = lseek(fd, 0, SEEK_CUR), body_at = -1;
@@ -258,8 +287,35 @@ spool_read(struct spool *sp, int fd, int dot_ends, const char *tmpdir,
 	for (;;) {
 		/* Where the next line starts, should it begin the body. */
 		body_at = r->done + (off_t)r->off;
-		if (read_line(r, &line, &cap, &len, &got, e) == -1)
+		if ((rl = read_line(r, &line, &cap, &len, &got, e)) == -1)
 			goto out;
+		if (rl == 1) {
+			/*
+			 * Longer than a header section may be: a field (or
+			 * its continuation) that big is refused; anything
+			 * else is the body, as Postfix takes it.
+			 */
+			if (header_is_field_start(line, len) ||
+			    ((line[0] == ' ' || line[0] == '\t') &&
+			    sp->hdr.n > 0)) {
+				err_set(e, ERR_DATA, "a header field is longer "
+				    "than %d bytes", HEADER_MAX);
+				goto out;
+			}
+			if (in_place) {
+				r->off = r->len = 0;
+				r->eof = 0;
+				r->done = body_at;
+				if (lseek(fd, body_at, SEEK_SET) == -1) {
+					err_sys(e, ERR_INTERNAL, "seek");
+					goto out;
+				}
+			} else if (body_write(b, line, len, e) == -1)
+				goto out;
+			else
+				midline = 1;
+			break;
+		}
 		if (!got)
 			break;
 		if (len == 0)
@@ -302,7 +358,7 @@ spool_read(struct spool *sp, int fd, int dot_ends, const char *tmpdir,
 	}
 	if (!got)
 		body_at = r->done + (off_t)r->off;
-	if (copy_body(b, r, dot_ends, e) == -1)
+	if (copy_body(b, r, dot_ends, !midline, e) == -1)
 		goto out;
 	sp->body_off = in_place ? body_at : 0;
 done:
@@ -359,6 +415,14 @@ spool_read_chunk(void *ctx, char *buf, size_t cap, size_t *got,
 			return err_sys(e, ERR_INTERNAL, "reading the spool "
 			    "file");
 		*got = (size_t)n;
+		/* Postfix passes a stray NUL on; a blank harms nobody. */
+		if (sp->body_nul > 0) {
+			char	*z = buf, *end = buf + n;
+
+			while ((z = memchr(z, '\0', (size_t)(end - z))) !=
+			    NULL)
+				*z++ = ' ';
+		}
 		return 0;
 	}
 }

@@ -25,6 +25,7 @@ struct spool {
 	off_t		 body_off;	/* where the body starts in body_fd */
 	uint64_t	 body_size;	/* bytes, CRLF line ends */
 	int		 body_8bit;
+	uint64_t	 body_nul;	/* NUL bytes: sent as blanks */
 	/* Reading state of the smtp_msg source. */
 	size_t		 rd_field, rd_off;
 	int		 rd_phase;
@@ -39,8 +40,11 @@ void	spool_clear(struct spool *sp);
  * header field.  With dot_ends (sendmail without -i), a line holding only
  * "." ends the input.  The body goes to an unlinked file in tmpdir.
  *
- * Returns 0, or -1 with ERR_DATA (NUL byte, header section over
- * HEADER_MAX) or ERR_INTERNAL (read or temporary-file failure).
+ * A NUL byte is counted in body_nul and sent as a blank.  A first line
+ * longer than HEADER_MAX that is no header field starts the body.
+ *
+ * Returns 0, or -1 with ERR_DATA (a header field over HEADER_MAX) or
+ * ERR_INTERNAL (read or temporary-file failure).
  */
 int	spool_read(struct spool *sp, int fd, int dot_ends, const char *tmpdir,
 	    struct err *e);
