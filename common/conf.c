@@ -47,6 +47,7 @@ static const struct key_def conf_keys[] = {
 	K(timeout, KT_INT),
 	K(allow_recipients, KT_STR),
 	K(helo, KT_STR),
+	K(qualify_domain, KT_STR),
 	K(rewrite_from, KT_BOOL),
 	K(soft_bounce, KT_BOOL),
 	K(delivery, KT_DELIVERY),

@@ -58,6 +58,7 @@ struct conf_account {
 	int		 timeout;	/* seconds, per command */
 	char		*allow_recipients;
 	char		*helo;
+	char		*qualify_domain;	/* for bare local parts */
 	int		 rewrite_from;	/* boolean, default on */
 	int		 soft_bounce;	/* boolean, default on: defer, not bounce */
 	enum conf_delivery delivery;	/* direct (default), queue, fallback */

@@ -4,9 +4,11 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <iconv.h>
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include "header.h"
@@ -32,14 +34,21 @@ header_clear(struct header *h)
 int
 header_is_field_start(const char *line, size_t len)
 {
-	size_t	i;
+	size_t	i, blanks = 0;
 
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)line[i];
 
 		if (c == ':')
-			return i > 0;
-		if (c < 33 || c > 126)
+			return i > blanks;
+		/* RFC 5322 4.5.3: "Subject : x", as sendmail and Postfix. */
+		if (c == ' ' || c == '\t') {
+			if (i == 0)
+				return 0;
+			blanks++;
+			continue;
+		}
+		if (c < 33 || c > 126 || blanks > 0)
 			return 0;
 	}
 	return 0;
@@ -89,6 +98,10 @@ header_append_line(struct header *h, const char *line, size_t len, int cont,
 		f->len = 0;
 		f->name_len = (size_t)((const char *)memchr(line, ':', len) -
 		    line);
+		/* The name without the blanks of the obsolete syntax. */
+		while (f->name_len > 0 && (line[f->name_len - 1] == ' ' ||
+		    line[f->name_len - 1] == '\t'))
+			f->name_len--;
 		h->n++;
 	}
 	/* A stray CR or NUL inside a line must not become a line break. */
@@ -167,12 +180,13 @@ char *
 header_value(const struct header *h, size_t i)
 {
 	const struct header_field	*f = &h->f[i];
-	const char			*p = f->raw + f->name_len + 1;
 	const char			*end = f->raw + f->len;
+	const char			*p = memchr(f->raw, ':', f->len);
 	char				*v, *o;
 
 	if ((v = malloc(f->len + 1)) == NULL)
 		return NULL;
+	p = p != NULL ? p + 1 : end;
 	while (p < end && (*p == ' ' || *p == '\t'))
 		p++;
 	for (o = v; p < end; p++)
@@ -254,9 +268,13 @@ display_name(char *p, size_t n)
 		n--;
 	if ((d = strndup(p, n)) == NULL)
 		return NULL;
-	for (q = o = d; *q != '\0'; q++)
-		if (*q != '"')
+	/* The quotes go, a quoted pair keeps its character: "JJ \"Boss\"". */
+	for (q = o = d; *q != '\0'; q++) {
+		if (*q == '\\' && q[1] != '\0')
+			*o++ = *++q;
+		else if (*q != '"')
 			*o++ = *q;
+	}
 	*o = '\0';
 	return d;
 }
@@ -331,9 +349,14 @@ scan(const char *v, struct addr_list *l, char **display, struct err *e)
 			continue;
 		}
 		if (quote) {
-			if (c == '\\' && i + 1 < len)
+			if (c == '\\' && i + 1 < len) {
+				/* Kept whole for display_name(). */
+				if (in_angle)
+					m.angle[m.alen++] = c;
+				else
+					m.plain[m.plen++] = c;
 				c = v[++i];
-			else if (c == '"')
+			} else if (c == '"')
 				quote = 0;
 		} else if (c == '(') {
 			depth = 1;
@@ -399,6 +422,154 @@ header_mailbox(const char *value, char **addr, char **display,
 	l.v[0] = NULL;
 	addr_list_clear(&l);
 	return 0;
+}
+
+static int
+hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* One encoded word's text, Q or B, into out; its length, or -1. */
+static long
+word_bytes(char enc, const char *t, size_t n, unsigned char *out)
+{
+	size_t	i, o = 0;
+
+	if (enc == 'B' || enc == 'b') {
+		int	len, pad = 0;
+
+		if (n == 0 || n % 4 != 0)
+			return -1;
+		if ((len = EVP_DecodeBlock(out, (const unsigned char *)t,
+		    (int)n)) < 0)
+			return -1;
+		while (pad < 2 && n > (size_t)pad && t[n - 1 - pad] == '=')
+			pad++;
+		return len - pad;
+	}
+	for (i = 0; i < n; i++) {
+		int h, l;
+
+		if (t[i] == '_')
+			out[o++] = ' ';
+		else if (t[i] == '=' && i + 2 < n &&
+		    (h = hex_digit(t[i + 1])) >= 0 &&
+		    (l = hex_digit(t[i + 2])) >= 0) {
+			out[o++] = (unsigned char)(h * 16 + l);
+			i += 2;
+		} else
+			out[o++] = (unsigned char)t[i];
+	}
+	return (long)o;
+}
+
+/* Appends n bytes in charset cs to out as UTF-8; -1 if it cannot. */
+static int
+to_utf8(const char *cs, const unsigned char *in, size_t n, char *out,
+    size_t *o, size_t cap)
+{
+	iconv_t	 cd;
+	char	*ip = (char *)in, *op = out + *o;
+	size_t	 il = n, ol = cap - *o, r;
+
+	if (util_strcaseeq(cs, "utf-8") || util_strcaseeq(cs, "us-ascii")) {
+		if (n > ol)
+			return -1;
+		memcpy(op, in, n);
+		*o += n;
+		return 0;
+	}
+	if ((cd = iconv_open("UTF-8", cs)) == (iconv_t)-1)
+		return -1;
+	r = iconv(cd, &ip, &il, &op, &ol);
+	iconv_close(cd);
+	if (r == (size_t)-1 || il != 0)
+		return -1;
+	*o = (size_t)(op - out);
+	return 0;
+}
+
+char *
+header_decode(const char *s)
+{
+	size_t		 len = strlen(s), cap = len * 4 + 16, o = 0, ws = 0;
+	const char	*p = s, *wstart = NULL;
+	unsigned char	*raw;
+	char		*out;
+	int		 after_word = 0;
+
+	if ((out = malloc(cap)) == NULL)
+		return NULL;
+	if ((raw = malloc(len + 1)) == NULL) {
+		free(out);
+		return NULL;
+	}
+	while (*p != '\0') {
+		const char	*q1, *q2, *end;
+		char		 cs[64];
+		long		 n;
+
+		if (*p == ' ' || *p == '\t') {
+			if (ws++ == 0)
+				wstart = p;
+			p++;
+			continue;
+		}
+		/* "=?charset?E?text?=", charset maybe with "*lang". */
+		if (p[0] == '=' && p[1] == '?' &&
+		    (q1 = strchr(p + 2, '?')) != NULL && q1[1] != '\0' &&
+		    q1[2] == '?' && (end = strstr(q1 + 3, "?=")) != NULL &&
+		    (size_t)(q1 - p - 2) < sizeof(cs) &&
+		    memchr(q1 + 3, ' ', (size_t)(end - q1 - 3)) == NULL) {
+			memcpy(cs, p + 2, (size_t)(q1 - p - 2));
+			cs[q1 - p - 2] = '\0';
+			if ((q2 = strchr(cs, '*')) != NULL)
+				cs[q2 - cs] = '\0';
+			n = word_bytes(q1[1], q1 + 3, (size_t)(end - q1 - 3),
+			    raw);
+			if (n >= 0) {
+				size_t keep = o;
+
+				/* Blanks between two encoded words vanish. */
+				if (!after_word && ws > 0) {
+					memcpy(out + o, wstart, ws);
+					o += ws;
+				}
+				if (to_utf8(cs, raw, (size_t)n, out, &o,
+				    cap - 1) == 0) {
+					ws = 0;
+					after_word = 1;
+					p = end + 2;
+					continue;
+				}
+				o = keep;
+			}
+		}
+		if (ws > 0) {
+			memcpy(out + o, wstart, ws);
+			o += ws;
+			ws = 0;
+		}
+		/* Not an encoded word: the bytes as they are. */
+		if (o + 1 < cap)
+			out[o++] = *p;
+		p++;
+		after_word = 0;
+	}
+	if (ws > 0 && o + ws < cap) {
+		memcpy(out + o, wstart, ws);
+		o += ws;
+	}
+	out[o] = '\0';
+	free(raw);
+	return out;
 }
 
 /* Length of the UTF-8 sequence starting with c, 1 for anything invalid. */

@@ -92,6 +92,14 @@ int	addr_list_add(struct addr_list *l, const char *addr, size_t len,
 void	addr_list_clear(struct addr_list *l);
 
 /*
+ * Decodes the RFC 2047 encoded words of a header value (any charset
+ * iconv knows, into UTF-8; blanks between two words dropped); what is not
+ * a valid encoded word stays as it is.  A new string, or NULL when out of
+ * memory.
+ */
+char	*header_decode(const char *text);
+
+/*
  * Encodes a display name or other phrase for a header: as it is when it is
  * plain ASCII, as a quoted string when it has specials, as RFC 2047 UTF-8
  * encoded words (folded with CRLF SP between words) when it has 8-bit

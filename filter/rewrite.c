@@ -1,10 +1,12 @@
 /*
  * rewrite.c: recipients, From and the fields printmail adds.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "log.h"
 #include "rewrite.h"
 #include "util.h"
 
@@ -73,13 +75,61 @@ out:
 	return rc;
 }
 
+/*
+ * The original sender for Reply-To: its address (qualified with
+ * qualify_domain when it is a bare local part, left out when it cannot
+ * be) and its display name, decoded, to be encoded once.  NULL when there
+ * is nothing a reply could reach.
+ */
+static char *
+original_sender(const char *addr, const char *display,
+    const struct conf_account *a)
+{
+	char	*full = NULL, *name = NULL, *out;
+
+	if (addr == NULL || *addr == '\0' || strchr(addr, '"') != NULL)
+		return NULL;
+	if (strchr(addr, '@') == NULL) {
+		size_t n;
+
+		if (a->qualify_domain == NULL)
+			return NULL;
+		n = strlen(addr) + strlen(a->qualify_domain) + 2;
+		if ((full = malloc(n)) == NULL)
+			return NULL;
+		snprintf(full, n, "%s@%s", addr, a->qualify_domain);
+		addr = full;
+	}
+	if (util_strcaseeq(addr, a->from)) {
+		free(full);
+		return NULL;
+	}
+	if (display != NULL && *display != '\0')
+		name = header_decode(display);
+	out = header_address(name, addr);
+	free(name);
+	free(full);
+	return out;
+}
+
+/* A From that names one usable mailbox: "user@domain" in its address. */
+static int
+usable_from(const char *addr)
+{
+	const char *at = addr ? strrchr(addr, '@') : NULL;
+
+	return at != NULL && at != addr && at[1] != '\0' &&
+	    strpbrk(addr, " \t\"") == NULL;
+}
+
 int
 rewrite_from(struct spool *sp, const struct conf_account *a,
     const char *sender, const char *fullname, struct err *e)
 {
 	char		*value = NULL, *addr = NULL, *display = NULL, *mb = NULL;
-	const char	*name;
+	char		*reply = NULL, *name = NULL;
 	long		 idx = header_find(&sp->hdr, "From", 0);
+	struct err	 pe;
 	int		 rc = -1;
 
 	if (idx != -1) {
@@ -87,14 +137,28 @@ rewrite_from(struct spool *sp, const struct conf_account *a,
 			err_sys(e, ERR_INTERNAL, "malloc");
 			goto out;
 		}
-		if (header_mailbox(value, &addr, &display, e) == -1)
-			goto out;
-		if (util_strcaseeq(addr, a->from) || !a->rewrite_from) {
+		err_clear(&pe);
+		/*
+		 * A From we cannot use (empty, "<>", a group, a bare name)
+		 * is replaced by the account's, whatever rewrite_from says:
+		 * never lose a message over a field we replace anyway.
+		 */
+		if (header_mailbox(value, &addr, &display, &pe) == -1 ||
+		    !usable_from(addr))
+			log_msg(LOG_LVL_NOTICE, "From \"%.200s\" is not a usable "
+			    "mailbox: sending From the account's address",
+			    util_clean(value));
+		else if (util_strcaseeq(addr, a->from) || !a->rewrite_from) {
 			rc = 0;
 			goto out;
 		}
 	}
-	name = fullname ? fullname : a->from_name ? a->from_name : display;
+	if (fullname != NULL)
+		name = strdup(fullname);
+	else if (a->from_name != NULL)
+		name = strdup(a->from_name);
+	else if (display != NULL && *display != '\0')
+		name = header_decode(display);
 	if ((mb = header_address(name, a->from)) == NULL) {
 		err_sys(e, ERR_INTERNAL, "malloc");
 		goto out;
@@ -106,18 +170,12 @@ rewrite_from(struct spool *sp, const struct conf_account *a,
 	if (header_insert(&sp->hdr, (size_t)idx, "From", mb, e) == -1)
 		goto out;
 	/* The original sender: the From we replaced, else -f. */
-	if (value == NULL && sender != NULL && *sender != '\0' &&
-	    strchr(sender, '@') != NULL && !util_strcaseeq(sender, a->from)) {
-		char *cleaned = header_text(sender);
-
-		value = cleaned;
-		if (value == NULL) {
-			err_sys(e, ERR_INTERNAL, "malloc");
-			goto out;
-		}
-	}
-	if (value != NULL && header_find(&sp->hdr, "Reply-To", 0) == -1 &&
-	    header_insert(&sp->hdr, (size_t)idx + 1, "Reply-To", value,
+	if (addr != NULL)
+		reply = original_sender(addr, display, a);
+	if (reply == NULL && sender != NULL && !usable_from(addr))
+		reply = original_sender(sender, NULL, a);
+	if (reply != NULL && header_find(&sp->hdr, "Reply-To", 0) == -1 &&
+	    header_insert(&sp->hdr, (size_t)idx + 1, "Reply-To", reply,
 	    e) == -1)
 		goto out;
 	rc = 0;
@@ -126,6 +184,8 @@ out:
 	free(addr);
 	free(display);
 	free(mb);
+	free(reply);
+	free(name);
 	return rc;
 }
 
