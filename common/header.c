@@ -454,6 +454,8 @@ word_bytes(char enc, const char *t, size_t n, unsigned char *out)
 			pad++;
 		return len - pad;
 	}
+	if (enc != 'Q' && enc != 'q')
+		return -1;
 	for (i = 0; i < n; i++) {
 		int h, l;
 
@@ -489,6 +491,9 @@ to_utf8(const char *cs, const unsigned char *in, size_t n, char *out,
 	if ((cd = iconv_open("UTF-8", cs)) == (iconv_t)-1)
 		return -1;
 	r = iconv(cd, &ip, &il, &op, &ol);
+	/* windows-1258 holds a letter back for a combining tone mark. */
+	if (r != (size_t)-1 && il == 0)
+		r = iconv(cd, NULL, NULL, &op, &ol);
 	iconv_close(cd);
 	if (r == (size_t)-1 || il != 0)
 		return -1;

@@ -10,44 +10,60 @@
 #include "rewrite.h"
 #include "util.h"
 
+/* The addresses of every field named name into all; with drop, removed. */
+static int
+take_field(struct spool *sp, const char *name, int extract, int drop,
+    struct addr_list *all, struct err *e)
+{
+	long	idx;
+
+	for (idx = header_find(&sp->hdr, name, 0); idx != -1;) {
+		if (extract) {
+			char *v = header_value(&sp->hdr, (size_t)idx);
+
+			if (v == NULL)
+				return err_sys(e, ERR_INTERNAL, "malloc");
+			if (header_addresses(v, all, e) == -1) {
+				free(v);
+				return -1;
+			}
+			free(v);
+		}
+		if (drop) {
+			header_remove(&sp->hdr, (size_t)idx);
+			idx = header_find(&sp->hdr, name, (size_t)idx);
+		} else
+			idx = header_find(&sp->hdr, name, (size_t)idx + 1);
+	}
+	return 0;
+}
+
 int
 rewrite_recipients(struct spool *sp, char *const *args, size_t nargs,
     int extract, struct addr_list *l, struct err *e)
 {
-	static const char *fields[] = { "To", "Cc", "Bcc" };
 	struct addr_list	 all;
-	size_t			 i, j, k;
-	long			 idx;
-	int			 rc = -1;
+	size_t			 i, j;
+	int			 rc = -1, resent;
 
 	memset(&all, 0, sizeof(all));
 	for (i = 0; i < nargs; i++)
 		if (header_addresses(args[i], &all, e) == -1)
 			goto out;
-	for (k = 0; k < 3; k++) {
-		for (idx = header_find(&sp->hdr, fields[k], 0); idx != -1;) {
-			if (extract) {
-				char *v = header_value(&sp->hdr, (size_t)idx);
-
-				if (v == NULL) {
-					err_sys(e, ERR_INTERNAL, "malloc");
-					goto out;
-				}
-				if (header_addresses(v, &all, e) == -1) {
-					free(v);
-					goto out;
-				}
-				free(v);
-			}
-			if (k == 2) {
-				header_remove(&sp->hdr, (size_t)idx);
-				idx = header_find(&sp->hdr, fields[k],
-				    (size_t)idx);
-			} else
-				idx = header_find(&sp->hdr, fields[k],
-				    (size_t)idx + 1);
-		}
-	}
+	/*
+	 * A resent message goes to its Resent- recipients only, as sendmail
+	 * and Postfix do (RFC 5322 3.6.6); Bcc and Resent-Bcc never leave.
+	 */
+	resent = header_find(&sp->hdr, "Resent-To", 0) != -1 ||
+	    header_find(&sp->hdr, "Resent-Cc", 0) != -1 ||
+	    header_find(&sp->hdr, "Resent-Bcc", 0) != -1;
+	if (take_field(sp, "To", extract && !resent, 0, &all, e) == -1 ||
+	    take_field(sp, "Cc", extract && !resent, 0, &all, e) == -1 ||
+	    take_field(sp, "Bcc", extract && !resent, 1, &all, e) == -1 ||
+	    take_field(sp, "Resent-To", extract && resent, 0, &all, e) == -1 ||
+	    take_field(sp, "Resent-Cc", extract && resent, 0, &all, e) == -1 ||
+	    take_field(sp, "Resent-Bcc", extract && resent, 1, &all, e) == -1)
+		goto out;
 	/* Each address once; each one must be a full address. */
 	for (i = 0; i < all.n; i++) {
 		const char *at = strrchr(all.v[i], '@');

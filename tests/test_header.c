@@ -207,10 +207,69 @@ date_and_id(void **state)
 	assert_non_null(strstr(buf, "@congty.com>"));
 }
 
+/* RFC 2047 decoding of display names: once, into UTF-8. */
+static void
+decode_words(void **state)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "=?UTF-8?Q?J=C3=B6rg_M=C3=BCller?=", "J\xc3\xb6rg M\xc3\xbcller" },
+		{ "=?utf-8?B?SOG7k2EgxJHGoW4=?=", "H\xe1\xbb\x93" "a \xc4\x91\xc6\xa1n" },
+		/* Blanks between two words vanish, not around plain text. */
+		{ "=?UTF-8?Q?a?= =?UTF-8?Q?b?= c", "ab c" },
+		{ "x =?UTF-8?Q?a?=", "x a" },
+		{ "=?windows-1258?Q?Nguy=EA=DEn?=", "Nguy\xe1\xbb\x85n" },
+		{ "=?iso-8859-1?q?caf=E9?=", "caf\xc3\xa9" },
+		{ "=?UTF-8*vi?Q?x?=", "x" },
+		/* Not encoded words: left as they are. */
+		{ "=?UTF-8?X?abc?=", "=?UTF-8?X?abc?=" },
+		{ "=?no-such-charset?Q?abc?=", "=?no-such-charset?Q?abc?=" },
+		{ "=?UTF-8?Q?a b?=", "=?UTF-8?Q?a b?=" },
+		{ "=?UTF-8?B?!!!?=", "=?UTF-8?B?!!!?=" },
+		{ "plain", "plain" },
+		{ "", "" },
+	};
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *out = header_decode(cases[i].in);
+
+		assert_non_null(out);
+		assert_string_equal(out, cases[i].want);
+		free(out);
+	}
+}
+
+/* A display name keeps escaped quotes; Resent and obsolete names parse. */
+static void
+display_quotes(void **state)
+{
+	char		*addr, *display;
+	struct err	 e;
+
+	(void)state;
+	err_clear(&e);
+	assert_int_equal(header_mailbox("\"JJ \\\"Boss\\\"\" <jj@x.vn>", &addr,
+	    &display, &e), 0);
+	assert_string_equal(addr, "jj@x.vn");
+	assert_string_equal(display, "JJ \"Boss\"");
+	free(addr);
+	free(display);
+	assert_true(header_is_field_start("Subject : x", 11));
+	assert_true(header_is_field_start("Subject\t: x", 11));
+	assert_false(header_is_field_start(" Subject: x", 11));
+	assert_false(header_is_field_start("Sub ject: x", 11));
+	assert_false(header_is_field_start(" : x", 4));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(decode_words),
+		cmocka_unit_test(display_quotes),
 		cmocka_unit_test(addresses),
 		cmocka_unit_test(mailbox_and_display),
 		cmocka_unit_test(phrase_encoding),

@@ -35,6 +35,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	a.from = "hoadon@congty.com";
 	a.from_name = "Ph\xc3\xb2ng K\xe1\xba\xbf to\xc3\xa1n";
 	a.rewrite_from = 1;
+	a.qualify_domain = "server.congty.com";
 	if ((fd = memfd_create("fuzz", 0)) == -1)
 		return 0;
 	if (write(fd, data, size) != (ssize_t)size) {
@@ -70,6 +71,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(disp);
 	}
 	free(header_phrase(v));
+	free(header_decode(v));
 	free(header_text(v));
 	if ((s = header_address(v, "a@b.c")) != NULL)
 		free(s);

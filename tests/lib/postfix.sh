@@ -83,6 +83,7 @@ discard   unix - - n - - discard
 anvil     unix - - n - 1 anvil
 scache    unix - - n - 1 scache
 postlog   unix-dgram n - n - 1 postlogd
+pickup    unix n - n 60 1 pickup
 EOS
 }
 
