@@ -85,21 +85,14 @@ on_term(int sig)
 	_exit(OUTCOME_CUPS_OK);
 }
 
-/* The message reader, watched for its end (see on_term()). */
-struct watched {
-	int	(*read)(void *, char *, size_t, size_t *, struct err *);
-	void	*ctx;
-};
-
+/* The message has been read to its end: the final dot follows. */
 static int
-watched_read(void *ctx, char *buf, size_t cap, size_t *got, struct err *e)
+committing(void *arg, struct err *e)
 {
-	struct watched	*w = ctx;
-	int		 rc = w->read(w->ctx, buf, cap, got, e);
-
-	if (rc == 0 && *got == 0)
-		gs_committing = 1;
-	return rc;
+	(void)arg;
+	(void)e;
+	gs_committing = 1;
+	return 0;
 }
 
 static void status_line(const char *prefix, const char *fmt, ...)
@@ -583,7 +576,7 @@ send_job(struct job *j, int fd, uint64_t size, struct err *e)
 	struct mime_spec	 spec;
 	struct mime_msg		*mm = NULL;
 	struct smtp_msg		 m;
-	struct watched		 w;
+	struct smtp_watch	 w;
 	struct smtp		*s = NULL;
 	struct addr_list	 all;
 	char			 helo[256], reply[256];
@@ -602,10 +595,7 @@ send_job(struct job *j, int fd, uint64_t size, struct err *e)
 	if (envelope(j, &all, e) == -1 ||
 	    (mm = mime_new(&spec, e)) == NULL || mime_msg(mm, &m, e) == -1)
 		goto out;
-	w.read = m.read;
-	w.ctx = m.ctx;
-	m.read = watched_read;
-	m.ctx = &w;
+	smtp_msg_watch(&m, &w, committing, NULL);
 	{
 		const char *warn[8];
 		size_t i, nw = conf_warnings(&j->acct, warn, 8);

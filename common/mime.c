@@ -21,6 +21,7 @@ struct mime_msg {
 	char		 tail[96];	/* the closing boundary */
 	size_t		 tail_len;
 	int		 fd;
+	off_t		 att_start;	/* where the document starts in fd */
 	uint64_t	 att_size;
 	void		(*progress)(void *, uint64_t, uint64_t);
 	void		*progress_ctx;
@@ -321,6 +322,7 @@ mime_new(const struct mime_spec *spec, struct err *e)
 	mm->tail_len = (size_t)snprintf(mm->tail, sizeof(mm->tail),
 	    "\r\n--%s--\r\n", bound);
 	mm->fd = spec->att_fd;
+	mm->att_start = lseek(mm->fd, 0, SEEK_CUR);
 	mm->att_size = spec->att_size;
 	mm->progress = spec->progress;
 	mm->progress_ctx = spec->progress_ctx;
@@ -424,6 +426,23 @@ mime_read(void *ctx, char *buf, size_t cap, size_t *got, struct err *e)
 	return 0;
 }
 
+/* Back to the start: the document is read again from where it began. */
+static int
+mime_rewind(void *ctx, struct err *e)
+{
+	struct mime_msg	*mm = ctx;
+
+	if (mm->att_start == -1 || lseek(mm->fd, mm->att_start, SEEK_SET) ==
+	    -1)
+		return err_sys(e, ERR_INTERNAL, "cannot read the document "
+		    "again");
+	mm->phase = 0;
+	mm->off = 0;
+	mm->att_done = 0;
+	mm->enc_len = mm->enc_off = 0;
+	return 0;
+}
+
 int
 mime_msg(struct mime_msg *mm, struct smtp_msg *m, struct err *e)
 {
@@ -434,6 +453,7 @@ mime_msg(struct mime_msg *mm, struct smtp_msg *m, struct err *e)
 	mm->enc_len = mm->enc_off = 0;
 	memset(m, 0, sizeof(*m));
 	m->read = mime_read;
+	m->rewind = mm->att_start != -1 ? mime_rewind : NULL;
 	m->ctx = mm;
 	m->size = mm->head_len + mime_b64_size(mm->att_size) + mm->tail_len;
 	m->utf8_headers = util_has_8bit(mm->head, mm->head_len);

@@ -678,18 +678,25 @@ out:
 	return rc;
 }
 
-int
-smtp_send(struct smtp *s, const char *from, const char *const *rcpt,
-    size_t nrcpt, struct smtp_msg *m, struct err *e)
+/*
+ * RFC 5321 4.5.3.1.10: a server takes a number of recipients per message
+ * and answers 452 (552 5.5.3 in older ones) to the rest, which go in
+ * another transaction.
+ */
+static int
+too_many(const struct reply *r)
 {
-	struct reply	 r, bad;
-	struct err	 first;
-	char		 cmd[640];
-	char		*batch = NULL;
-	size_t		 i, blen = 0, bcap = 0, accepted = 0, temp = 0;
-	int		 utf8 = 0, rc = -1;
+	return r->code == 452 || (r->code == 552 &&
+	    strcmp(r->enh, "5.5.3") == 0);
+}
 
-	err_clear(&first);
+static int
+check_send(struct smtp *s, const char *from, const char *const *rcpt,
+    size_t nrcpt, struct smtp_msg *m, int *utf8p, struct err *e)
+{
+	size_t	i;
+	int	utf8;
+
 	if (nrcpt == 0)
 		return err_set(e, ERR_USAGE, "no recipients");
 	if (check_address(from, e) == -1)
@@ -718,6 +725,29 @@ smtp_send(struct smtp *s, const char *from, const char *const *rcpt,
 		    "%s accepts at most %llu (SIZE); nothing was sent",
 		    (unsigned long long)m->size, s->o.server,
 		    s->caps.size);
+	*utf8p = utf8;
+	return 0;
+}
+
+/*
+ * One transaction: MAIL, RCPT for each recipient, DATA, the message.  A
+ * recipient the server has no room for in this message is marked in
+ * later[] and left out; any other refusal abandons the transaction.
+ */
+static int
+transaction(struct smtp *s, const char *from, const char *const *rcpt,
+    size_t nrcpt, struct smtp_msg *m, int utf8, unsigned char *later,
+    struct err *e)
+{
+	struct reply	 r, bad;
+	struct err	 first, full;
+	char		 cmd[640];
+	char		*batch = NULL;
+	size_t		 i, blen = 0, bcap = 0, accepted = 0, temp = 0;
+	int		 rc = -1;
+
+	err_clear(&first);
+	err_clear(&full);
 	/*
 	 * With PIPELINING, MAIL, every RCPT and DATA go out in one write
 	 * (RFC 2920 3.1: DATA is the last command of the group); without it,
@@ -794,6 +824,12 @@ smtp_send(struct smtp *s, const char *from, const char *const *rcpt,
 			accepted++;
 			continue;
 		}
+		if (too_many(&r)) {
+			later[i] = 1;
+			if (full.kind == ERR_NONE)
+				fail_reply(s, SMTP_RCPT, &r, rcpt[i], &full);
+			continue;
+		}
 		if (r.code >= 400 && r.code < 500)
 			temp++;
 		/* Keep the first refusal for the message. */
@@ -801,6 +837,11 @@ smtp_send(struct smtp *s, const char *from, const char *const *rcpt,
 			fail_reply(s, SMTP_RCPT, &r, rcpt[i], &first);
 			bad = r;
 		}
+	}
+	/* No room for anyone: that is the failure, a temporary one. */
+	if (first.kind == ERR_NONE && accepted == 0 && full.kind != ERR_NONE) {
+		first = full;
+		first.kind = ERR_TEMP;
 	}
 	if (first.kind != ERR_NONE) {
 		*e = first;
@@ -838,6 +879,99 @@ smtp_send(struct smtp *s, const char *from, const char *const *rcpt,
 out:
 	free(batch);
 	return rc;
+}
+
+int
+smtp_send(struct smtp *s, const char *from, const char *const *rcpt,
+    size_t nrcpt, struct smtp_msg *m, struct err *e)
+{
+	const char	**list = NULL;
+	unsigned char	 *later = NULL;
+	size_t		  i, n = nrcpt, k, sent = 0;
+	int		  utf8 = 0, rc = -1;
+
+	if (check_send(s, from, rcpt, nrcpt, m, &utf8, e) == -1)
+		return -1;
+	if ((list = malloc(nrcpt * sizeof(*list))) == NULL ||
+	    (later = calloc(nrcpt, 1)) == NULL) {
+		err_sys(e, ERR_INTERNAL, "malloc");
+		goto out;
+	}
+	memcpy(list, rcpt, nrcpt * sizeof(*list));
+	for (;;) {
+		if (transaction(s, from, list, n, m, utf8, later, e) == -1) {
+			if (sent > 0) {
+				/* The message is out to some: say who not. */
+				char	tail[96];
+				size_t	len = strlen(e->msg);
+
+				snprintf(tail, sizeof(tail), " (the message "
+				    "went to %zu of the %zu recipients before "
+				    "this)", sent, nrcpt);
+				if (len + strlen(tail) < sizeof(e->msg))
+					memcpy(e->msg + len, tail,
+					    strlen(tail) + 1);
+			}
+			break;
+		}
+		for (i = k = 0; i < n; i++)
+			if (later[i])
+				list[k++] = list[i];
+		sent += n - k;
+		if (k == 0) {
+			rc = 0;
+			break;
+		}
+		log_msg(LOG_LVL_INFO, "%s took %zu recipients in this message; "
+		    "sending it to the other %zu in another", s->o.server,
+		    n - k, k);
+		if (m->rewind == NULL) {
+			err_set(e, ERR_TEMP, "%s took %zu of the %zu recipients "
+			    "in one message and this message cannot be read "
+			    "again", s->o.server, sent, nrcpt);
+			break;
+		}
+		if (m->rewind(m->ctx, e) == -1)
+			break;
+		n = k;
+		memset(later, 0, n);
+	}
+out:
+	free(list);
+	free(later);
+	return rc;
+}
+
+static int
+watch_read(void *ctx, char *buf, size_t cap, size_t *got, struct err *e)
+{
+	struct smtp_watch	*w = ctx;
+	int			 rc = w->inner.read(w->inner.ctx, buf, cap, got,
+				    e);
+
+	if (rc == 0 && *got == 0 && w->on_end(w->arg, e) == -1)
+		return -1;
+	return rc;
+}
+
+static int
+watch_rewind(void *ctx, struct err *e)
+{
+	struct smtp_watch	*w = ctx;
+
+	return w->inner.rewind(w->inner.ctx, e);
+}
+
+void
+smtp_msg_watch(struct smtp_msg *m, struct smtp_watch *w,
+    int (*on_end)(void *, struct err *), void *arg)
+{
+	w->inner = *m;
+	w->on_end = on_end;
+	w->arg = arg;
+	m->read = watch_read;
+	m->rewind = m->rewind != NULL ? watch_rewind : NULL;
+	m->ctx = w;
 }
 
 int

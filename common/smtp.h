@@ -48,10 +48,25 @@ struct smtp_msg {
 	int		(*read)(void *ctx, char *buf, size_t cap, size_t *got,
 			    struct err *e);
 	void		*ctx;
+	/* Back to the start, for one more transaction; NULL if it cannot. */
+	int		(*rewind)(void *ctx, struct err *e);
 	uint64_t	 size;		/* in octets, CRLF line ends */
 	int		 eightbit;	/* a byte >= 0x80 somewhere */
 	int		 utf8_headers;	/* non-ASCII headers (RFC 6532) */
 };
+
+/*
+ * A message source watched for its end: on_end(arg) runs each time the
+ * last byte has been read, before the final dot goes out (and a failure
+ * of it fails the read, so the server gets no dot).  w lives as long as m.
+ */
+struct smtp_watch {
+	struct smtp_msg	  inner;
+	int		(*on_end)(void *arg, struct err *e);
+	void		 *arg;
+};
+void	smtp_msg_watch(struct smtp_msg *m, struct smtp_watch *w,
+	    int (*on_end)(void *arg, struct err *e), void *arg);
 
 struct smtp;
 
@@ -77,7 +92,9 @@ int	smtp_open(struct smtp *s, struct err *e);
  * needed and offered), RCPT for each recipient, DATA, the message
  * dot-stuffed with CRLF line ends, and the final dot.  PIPELINING is used
  * when offered.  All or nothing: when any recipient is refused the
- * transaction is abandoned and no message is sent.
+ * transaction is abandoned and no message is sent.  Recipients the server
+ * has no room for in one message (452, RFC 5321 4.5.3.1.10) get it in
+ * further transactions, re-read with m->rewind.
  *
  * Returns 0 once the server said 250 to the final dot, or -1 with
  * ERR_TEMP (a 4xx anywhere, network), ERR_AUTH (sender or account

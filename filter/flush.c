@@ -201,33 +201,29 @@ disconnect(struct account_run *r)
 	throttle_release(&r->slot);
 }
 
-/* The message source, watched for the end (the final dot follows). */
-struct watched {
-	int			 (*read)(void *, char *, size_t, size_t *,
-				    struct err *);
-	void			*ctx;
+/* The message is about to end (the final dot follows). */
+struct inflight {
 	const char		*dir, *id;
 	struct queue_state	*st;
 };
 
 static int
-watched_read(void *ctx, char *buf, size_t cap, size_t *got, struct err *e)
+mark_inflight(void *arg, struct err *e)
 {
-	struct watched	*w = ctx;
-	int		 rc = w->read(w->ctx, buf, cap, got, e);
+	struct inflight	*w = arg;
 
-	if (rc == 0 && *got == 0 && !w->st->inflight) {
-		QUEUE_CRASH("send-before-inflight");
-		/*
-		 * From here a crash leaves the outcome unknown: say so on
-		 * disk first, so the next runner flags a possible copy.
-		 */
-		w->st->inflight = 1;
-		if (queue_state_write(w->dir, w->id, w->st, 1, e) == -1)
-			return -1;
-		QUEUE_CRASH("send-before-dot");
-	}
-	return rc;
+	if (w->st->inflight)
+		return 0;
+	QUEUE_CRASH("send-before-inflight");
+	/*
+	 * From here a crash leaves the outcome unknown: say so on disk
+	 * first, so the next runner flags a possible copy.
+	 */
+	w->st->inflight = 1;
+	if (queue_state_write(w->dir, w->id, w->st, 1, e) == -1)
+		return -1;
+	QUEUE_CRASH("send-before-dot");
+	return 0;
 }
 
 static void
@@ -248,7 +244,8 @@ send_one(struct account_run *r, const char *id, struct queue_state *st,
 	struct queue_env env;
 	struct spool	 sp;
 	struct smtp_msg	 m;
-	struct watched	 w;
+	struct inflight	 w;
+	struct smtp_watch watch;
 	char		 reply[256];
 	int		 fd, rc = -1;
 	long long	 now = (long long)time(NULL);
@@ -274,13 +271,10 @@ send_one(struct account_run *r, const char *id, struct queue_state *st,
 	    (time_t)env.queued, e) == -1 ||
 	    spool_msg(&sp, &m, e) == -1)
 		goto out;
-	w.read = m.read;
-	w.ctx = m.ctx;
 	w.dir = r->o->queue_dir;
 	w.id = id;
 	w.st = st;
-	m.read = watched_read;
-	m.ctx = &w;
+	smtp_msg_watch(&m, &watch, mark_inflight, &w);
 	st->attempts++;
 	st->last = now;
 	if (smtp_send(r->s, r->a.from, (const char *const *)env.rcpt.v,

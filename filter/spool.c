@@ -427,17 +427,28 @@ spool_read_chunk(void *ctx, char *buf, size_t cap, size_t *got,
 	}
 }
 
-int
-spool_msg(struct spool *sp, struct smtp_msg *m, struct err *e)
+static int
+spool_rewind(void *ctx, struct err *e)
 {
-	size_t	i;
+	struct spool	*sp = ctx;
 
 	if (lseek(sp->body_fd, sp->body_off, SEEK_SET) == -1)
 		return err_sys(e, ERR_INTERNAL, "rewinding the message body");
 	sp->rd_field = sp->rd_off = 0;
 	sp->rd_phase = 0;
+	return 0;
+}
+
+int
+spool_msg(struct spool *sp, struct smtp_msg *m, struct err *e)
+{
+	size_t	i;
+
+	if (spool_rewind(sp, e) == -1)
+		return -1;
 	memset(m, 0, sizeof(*m));
 	m->read = spool_read_chunk;
+	m->rewind = spool_rewind;
 	m->ctx = sp;
 	m->size = sp->hdr.bytes + 2 + sp->body_size;
 	m->eightbit = sp->body_8bit;

@@ -22,6 +22,7 @@ struct fake {
 	size_t			 wlen;
 	char			*body;
 	size_t			 blen;
+	size_t			 body_from;	/* where the current BODY step began */
 };
 
 static void
@@ -137,10 +138,13 @@ fk_write(struct xport *x, const char *buf, size_t len, int64_t dl,
 		if (strcmp(s, "BODY") == 0) {
 			const char *end;
 
+			/* Each BODY step is one message, up to its dot. */
 			append(&f->body, &f->blen, buf, len);
-			end = strstr(f->body, "\r\n.\r\n");
-			if (end == NULL && strcmp(f->body, ".\r\n") != 0)
+			end = strstr(f->body + f->body_from, "\r\n.\r\n");
+			if (end == NULL &&
+			    strcmp(f->body + f->body_from, ".\r\n") != 0)
 				return 0;
+			f->body_from = f->blen;
 			f->step++;
 			return 0;
 		}

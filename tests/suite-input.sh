@@ -174,4 +174,22 @@ for size in 200000 1100000; do
 	t_eq "... the line arrives whole" "$(longest "$(ls "$W"/pm/*.eml | head -n 1)")" "$size"
 done
 
+echo "# more recipients than the server takes in one message (452 4.5.3)"
+postconf -c "$W/pf/etc" -e smtpd_recipient_limit=3
+postfix -c "$W/pf/etc" reload >/dev/null 2>&1
+sleep 1
+{
+	printf 'From: ketoan@congty.test\nSubject: thong bao\nTo: '
+	for i in 1 2 3 4 5 6 7; do printf 'k%s@khachhang.test, ' "$i"; done
+	printf 'k8@khachhang.test\n\nbody\n'
+} >"$W/in"
+n0=$(wc -l <"$W/pf/maillog")
+via_printmail
+t_eq "8 recipients, 3 per message: exit 0" "$RC" 0
+t_eq "each of the 8 got it once" "$(rcpts "$W/pm")" "k1@khachhang.test k2@khachhang.test k3@khachhang.test k4@khachhang.test k5@khachhang.test k6@khachhang.test k7@khachhang.test k8@khachhang.test "
+sleep 0.5
+t_eq "in three transactions" "$(tail -n +$((n0 + 1)) "$W/pf/maillog" | grep -c 'qmgr.*nrcpt=')" 3
+postconf -c "$W/pf/etc" -e smtpd_recipient_limit=1000
+postfix -c "$W/pf/etc" reload >/dev/null 2>&1
+
 t_summary

@@ -50,6 +50,14 @@ struct mem {
 };
 
 static int
+mem_rewind(void *ctx, struct err *e)
+{
+	(void)e;
+	((struct mem *)ctx)->off = 0;
+	return 0;
+}
+
+static int
 mem_read(void *ctx, char *buf, size_t cap, size_t *got, struct err *e)
 {
 	struct mem	*m = ctx;
@@ -102,6 +110,7 @@ run(const char *const *script, struct smtp_opts o, const char *text,
 	if (smtp_open(s, e) == 0 && text != NULL) {
 		memset(&m, 0, sizeof(m));
 		m.read = mem_read;
+		m.rewind = mem_rewind;
 		m.ctx = &mem;
 		m.size = strlen(text);
 		m.eightbit = strchr(text, '\xc3') != NULL;
@@ -850,6 +859,69 @@ tls_failure(void **state)
 	    NULL), ERR_TLS);
 }
 
+/*
+ * RFC 5321 4.5.3.1.10: past the server's recipient limit (452), the
+ * accepted ones get the message, the rest another transaction; pipelined
+ * and not.  A permanent refusal still stops the whole message.
+ */
+static void
+recipient_limit_splits(void **state)
+{
+	static const char *rcpt[] = { "a@x.vn", "b@x.vn", "c@x.vn" };
+	static const char *plain[] = {
+		"S:220 x ESMTP\r\n", "C:EHLO client.test\r\n",
+		"S:250 x\r\n",
+		"C:MAIL FROM:<" USER ">\r\n", "S:250 ok\r\n",
+		"C:RCPT TO:<a@x.vn>\r\n", "S:250 ok\r\n",
+		"C:RCPT TO:<b@x.vn>\r\n", "S:250 ok\r\n",
+		"C:RCPT TO:<c@x.vn>\r\n", "S:452 4.5.3 Error: too many recipients\r\n",
+		"C:DATA\r\n", "S:354 go\r\n", "BODY", "S:250 queued 1\r\n",
+		"C:MAIL FROM:<" USER ">\r\n", "S:250 ok\r\n",
+		"C:RCPT TO:<c@x.vn>\r\n", "S:250 ok\r\n",
+		"C:DATA\r\n", "S:354 go\r\n", "BODY", "S:250 queued 2\r\n",
+		"C:QUIT\r\n", "S:221 bye\r\n",
+		NULL
+	};
+	static const char *piped[] = {
+		"S:220 x ESMTP\r\n", "C:EHLO client.test\r\n",
+		"S:250-x\r\n250 PIPELINING\r\n",
+		"C:MAIL FROM:<" USER ">\r\nRCPT TO:<a@x.vn>\r\n"
+		    "RCPT TO:<b@x.vn>\r\nRCPT TO:<c@x.vn>\r\nDATA\r\n",
+		"S:250 ok\r\n250 ok\r\n452 4.5.3 too many\r\n"
+		    "452 4.5.3 too many\r\n354 go\r\n",
+		"BODY", "S:250 queued 1\r\n",
+		"C:MAIL FROM:<" USER ">\r\nRCPT TO:<b@x.vn>\r\n"
+		    "RCPT TO:<c@x.vn>\r\nDATA\r\n",
+		"S:250 ok\r\n250 ok\r\n250 ok\r\n354 go\r\n",
+		"BODY", "S:250 queued 2\r\n",
+		"C:QUIT\r\n", "S:221 bye\r\n",
+		NULL
+	};
+	static const char *perm[] = {
+		"S:220 x ESMTP\r\n", "C:EHLO client.test\r\n",
+		"S:250 x\r\n",
+		"C:MAIL FROM:<" USER ">\r\n", "S:250 ok\r\n",
+		"C:RCPT TO:<a@x.vn>\r\n", "S:550 5.1.1 no such user\r\n",
+		"C:RCPT TO:<b@x.vn>\r\n", "S:250 ok\r\n",
+		"C:RCPT TO:<c@x.vn>\r\n", "S:452 4.5.3 too many\r\n",
+		"C:RSET\r\n", "S:250 ok\r\n", "C:QUIT\r\n", "S:221 bye\r\n",
+		NULL
+	};
+	struct err	 e;
+	char		*body;
+
+	(void)state;
+	assert_int_equal(run(plain, opts(0, NULL), "Subject: x\r\n\r\nhi\r\n",
+	    rcpt, 3, &e, &body, NULL), ERR_NONE);
+	free(body);
+	assert_int_equal(run(piped, opts(0, NULL), "Subject: x\r\n\r\nhi\r\n",
+	    rcpt, 3, &e, &body, NULL), ERR_NONE);
+	free(body);
+	assert_int_equal(run(perm, opts(0, NULL), "Subject: x\r\n\r\nhi\r\n",
+	    rcpt, 3, &e, NULL, NULL), ERR_REFUSED);
+	assert_non_null(strstr(e.msg, "a@x.vn"));
+}
+
 int
 main(void)
 {
@@ -865,6 +937,7 @@ main(void)
 		cmocka_unit_test(pipelined_rcpts_mixed),
 		cmocka_unit_test(pipelined_all_rcpts_refused),
 		cmocka_unit_test(rcpt_4xx_is_temporary),
+		cmocka_unit_test(recipient_limit_splits),
 		cmocka_unit_test(fault_at_each_step),
 		cmocka_unit_test(fault_matrix),
 		cmocka_unit_test(timeout_is_temporary),
