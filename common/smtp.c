@@ -720,6 +720,13 @@ check_send(struct smtp *s, const char *from, const char *const *rcpt,
 		/* UTF-8 in headers only: servers take it as 8-bit data. */
 		utf8 = 0;
 	}
+	/* Never what the server did not agree to (encode it first). */
+	if (m->longlines)
+		return err_set(e, ERR_DATA, "the message has a line longer than "
+		    "998 octets (RFC 5321 4.5.3.1.6); nothing was sent");
+	if (m->body8bit && !s->caps.eightbitmime)
+		return err_set(e, ERR_DATA, "the message has 8-bit data and %s "
+		    "does not offer 8BITMIME; nothing was sent", s->o.server);
 	if (s->caps.size > 0 && m->size > s->caps.size)
 		return err_set(e, ERR_REFUSED, "the message is %llu bytes and "
 		    "%s accepts at most %llu (SIZE); nothing was sent",
@@ -972,6 +979,12 @@ smtp_msg_watch(struct smtp_msg *m, struct smtp_watch *w,
 	m->read = watch_read;
 	m->rewind = m->rewind != NULL ? watch_rewind : NULL;
 	m->ctx = w;
+}
+
+int
+smtp_has_8bitmime(const struct smtp *s)
+{
+	return s->caps.eightbitmime;
 }
 
 int

@@ -53,6 +53,8 @@ struct smtp_msg {
 	uint64_t	 size;		/* in octets, CRLF line ends */
 	int		 eightbit;	/* a byte >= 0x80 somewhere */
 	int		 utf8_headers;	/* non-ASCII headers (RFC 6532) */
+	int		 body8bit;	/* 8-bit body: needs 8BITMIME */
+	int		 longlines;	/* a line over 998 octets: never sent */
 };
 
 /*
@@ -104,6 +106,9 @@ int	smtp_open(struct smtp *s, struct err *e);
  */
 int	smtp_send(struct smtp *s, const char *from, const char *const *rcpt,
 	    size_t nrcpt, struct smtp_msg *m, struct err *e);
+
+/* Whether the server offers 8BITMIME. */
+int	smtp_has_8bitmime(const struct smtp *s);
 
 /* RSET, for --check after a MAIL probe.  0 or -1. */
 int	smtp_rset(struct smtp *s, struct err *e);

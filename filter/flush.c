@@ -271,6 +271,9 @@ send_one(struct account_run *r, const char *id, struct queue_state *st,
 	    (time_t)env.queued, e) == -1 ||
 	    spool_msg(&sp, &m, e) == -1)
 		goto out;
+	if (spool_needs_7bit(&sp, smtp_has_8bitmime(r->s)) &&
+	    (spool_to_qp(&sp, e) == -1 || spool_msg(&sp, &m, e) == -1))
+		goto out;
 	w.dir = r->o->queue_dir;
 	w.id = id;
 	w.st = st;

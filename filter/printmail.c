@@ -590,6 +590,10 @@ run_send(const struct conf_account *a, const char *config,
 	flush_hold_note(queue_dir(a), config, a, e);
 	if (s == NULL)
 		goto sent;
+	/* A line over 998 octets, 8-bit data without 8BITMIME: encode. */
+	if (spool_needs_7bit(&sp, smtp_has_8bitmime(s)) &&
+	    (spool_to_qp(&sp, e) == -1 || spool_msg(&sp, &m, e) == -1))
+		goto sent;
 	(void)smtp_send(s, a->from, (const char *const *)rcpts.v, rcpts.n,
 	    &m, e);
 	/* SendAsDenied and friends come after the login. */

@@ -8,9 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "dotstuff.h"
+#include "log.h"
 #include "spool.h"
 #include "util.h"
 
@@ -155,6 +157,21 @@ body_write_chunk(struct body *b, const char *p, size_t n, struct err *e)
 	}
 	if (p != NULL && !b->sp->body_8bit && util_has_8bit(p, n))
 		b->sp->body_8bit = 1;
+	if (p != NULL && !b->sp->body_longline) {
+		const char	*q = p, *end = p + n, *nl;
+
+		/* RFC 5321 4.5.3.1.6: 998 octets and CRLF at most. */
+		while ((nl = memchr(q, '\n', (size_t)(end - q))) != NULL) {
+			b->sp->line_len += (uint64_t)(nl - q);
+			if (b->sp->line_len > 999)
+				b->sp->body_longline = 1;
+			b->sp->line_len = 0;
+			q = nl + 1;
+		}
+		b->sp->line_len += (uint64_t)(end - q);
+		if (b->sp->line_len > 999)
+			b->sp->body_longline = 1;
+	}
 	if (p == NULL)
 		o = dotstuff_finish(&b->d, b->out);
 	else if (b->in_place)
@@ -255,6 +272,7 @@ spool_read(struct spool *sp, int fd, int dot_ends, const char *tmpdir,
 	off_t		 start = lseek(fd, 0, SEEK_CUR), body_at = -1;
 	int		 in_place = 0;
 
+	util_strlcpy(sp->tmpdir, tmpdir, sizeof(sp->tmpdir));
 	/*
 	 * A regular file need not be copied: measure the body in place and
 	 * read it from there when sending.  Not with sendmail's lone-dot rule,
@@ -452,9 +470,233 @@ spool_msg(struct spool *sp, struct smtp_msg *m, struct err *e)
 	m->ctx = sp;
 	m->size = sp->hdr.bytes + 2 + sp->body_size;
 	m->eightbit = sp->body_8bit;
+	m->body8bit = sp->body_8bit;
+	m->longlines = sp->body_longline;
 	for (i = 0; i < sp->hdr.n; i++)
 		if (util_has_8bit(sp->hdr.f[i].raw, sp->hdr.f[i].len))
 			m->utf8_headers = 1;
 	m->eightbit |= m->utf8_headers;
+	return 0;
+}
+
+int
+spool_needs_7bit(const struct spool *sp, int server_8bitmime)
+{
+	return sp->body_longline || (sp->body_8bit && !server_8bitmime);
+}
+
+/* Quoted-printable output (RFC 2045 6.7), lines of at most 76 octets. */
+struct qp {
+	FILE	*out;
+	int	 col;
+	int	 wsp;		/* a blank held back: it may end the line */
+	int	 cr;		/* a CR held back: it may start a CRLF */
+	uint64_t size;
+};
+
+static void
+qp_put(struct qp *q, const char *s, int n)
+{
+	if (q->col + n > 75) {
+		fputs("=\r\n", q->out);
+		q->size += 3;
+		q->col = 0;
+	}
+	fwrite(s, 1, (size_t)n, q->out);
+	q->col += n;
+	q->size += (uint64_t)n;
+}
+
+static void
+qp_byte(struct qp *q, unsigned char c)
+{
+	char	t[4];
+
+	snprintf(t, sizeof(t), "=%02X", c);
+	if ((c >= 33 && c <= 126 && c != '=') || c == ' ' || c == '\t')
+		qp_put(q, (const char *)&c, 1);
+	else
+		qp_put(q, t, 3);
+}
+
+/* The held blank: literal, or encoded when the line ends after it. */
+static void
+qp_flush_wsp(struct qp *q, int eol)
+{
+	char	t[4];
+
+	if (q->wsp == 0)
+		return;
+	if (eol) {
+		snprintf(t, sizeof(t), "=%02X", q->wsp);
+		qp_put(q, t, 3);
+	} else {
+		char c = (char)q->wsp;
+
+		qp_put(q, &c, 1);
+	}
+	q->wsp = 0;
+}
+
+static void
+qp_feed(struct qp *q, const unsigned char *p, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = p[i];
+
+		if (q->cr && c != '\n') {
+			qp_flush_wsp(q, 0);
+			qp_byte(q, '\r');
+		}
+		q->cr = 0;
+		if (c == '\r') {
+			q->cr = 1;
+			continue;
+		}
+		if (c == '\n') {
+			qp_flush_wsp(q, 1);
+			fputs("\r\n", q->out);
+			q->size += 2;
+			q->col = 0;
+			continue;
+		}
+		qp_flush_wsp(q, 0);
+		if (c == ' ' || c == '\t')
+			q->wsp = c;
+		else
+			qp_byte(q, c);
+	}
+}
+
+/* Whether the body read from fd (n bytes at off) is valid UTF-8. */
+static int
+body_is_utf8(int fd, off_t off, struct err *e)
+{
+	unsigned char	buf[SPOOL_CHUNK + 4];
+	size_t		keep = 0, i;
+	ssize_t		r;
+	int		ok = 1;
+
+	if (lseek(fd, off, SEEK_SET) == -1)
+		return err_sys(e, ERR_INTERNAL, "seek");
+	while (ok && (r = read(fd, buf + keep, SPOOL_CHUNK)) > 0) {
+		size_t len = keep + (size_t)r;
+
+		for (i = 0; i < len;) {
+			unsigned char c = buf[i];
+			size_t k = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 :
+			    c >= 0xe0 && c <= 0xef ? 3 :
+			    c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+
+			if (k == 0) {
+				ok = 0;
+				break;
+			}
+			if (i + k > len)
+				break;		/* finish with the next read */
+			while (--k > 0)
+				if ((buf[i + k] & 0xc0) != 0x80)
+					ok = 0;
+			i += c < 0x80 ? 1 : c <= 0xdf ? 2 : c <= 0xef ? 3 : 4;
+		}
+		keep = len - i;
+		memmove(buf, buf + i, keep);
+	}
+	return ok && keep == 0;
+}
+
+int
+spool_to_qp(struct spool *sp, struct err *e)
+{
+	char		 path[1100], buf[SPOOL_CHUNK];
+	struct qp	 q;
+	long		 ct = header_find(&sp->hdr, "Content-Type", 0);
+	long		 cte = header_find(&sp->hdr, "Content-Transfer-Encoding", 0);
+	char		*v;
+	ssize_t		 r;
+	int		 fd, utf8, plain = 1;
+
+	if (ct != -1) {
+		if ((v = header_value(&sp->hdr, (size_t)ct)) == NULL)
+			return err_sys(e, ERR_INTERNAL, "malloc");
+		plain = strncasecmp(v, "text/", 5) == 0;
+		free(v);
+	}
+	if (plain && cte != -1) {
+		if ((v = header_value(&sp->hdr, (size_t)cte)) == NULL)
+			return err_sys(e, ERR_INTERNAL, "malloc");
+		plain = util_strcaseeq(v, "7bit") || util_strcaseeq(v, "8bit") ||
+		    util_strcaseeq(v, "binary");
+		free(v);
+	}
+	if (!plain)
+		return err_set(e, ERR_DATA, "the message has %s, and it is MIME "
+		    "already (its parts are the sender's to encode): nothing "
+		    "was sent", sp->body_longline ? "a line longer than 998 "
+		    "octets" : "8-bit data the server does not take "
+		    "(no 8BITMIME)");
+	if ((utf8 = body_is_utf8(sp->body_fd, sp->body_off, e)) == -1)
+		return -1;
+	snprintf(path, sizeof(path), "%s/printmail.XXXXXX", sp->tmpdir);
+	if ((fd = mkostemp(path, O_CLOEXEC)) == -1)
+		return err_sys(e, ERR_INTERNAL, "cannot create a spool file in "
+		    "%s", sp->tmpdir);
+	unlink(path);
+	memset(&q, 0, sizeof(q));
+	if ((q.out = fdopen(fd, "w+")) == NULL) {
+		close(fd);
+		return err_sys(e, ERR_INTERNAL, "fdopen");
+	}
+	if (lseek(sp->body_fd, sp->body_off, SEEK_SET) == -1) {
+		fclose(q.out);
+		return err_sys(e, ERR_INTERNAL, "seek");
+	}
+	while ((r = read(sp->body_fd, buf, sizeof(buf))) > 0) {
+		/* NUL bytes go as blanks here too (=00 would bring them back). */
+		if (sp->body_nul > 0) {
+			char *z = buf;
+
+			while ((z = memchr(z, '\0', (size_t)(buf + r - z))) !=
+			    NULL)
+				*z++ = ' ';
+		}
+		qp_feed(&q, (const unsigned char *)buf, (size_t)r);
+	}
+	if (q.cr)
+		qp_byte(&q, '\r');
+	qp_flush_wsp(&q, 1);
+	if (r == -1 || fflush(q.out) != 0) {
+		fclose(q.out);
+		return err_sys(e, ERR_INTERNAL, "writing the encoded body");
+	}
+	/* The encoded body replaces the old one, in place or not. */
+	if ((fd = fcntl(fileno(q.out), F_DUPFD_CLOEXEC, 3)) == -1) {
+		fclose(q.out);
+		return err_sys(e, ERR_INTERNAL, "dup");
+	}
+	fclose(q.out);
+	close(sp->body_fd);
+	sp->body_fd = fd;
+	sp->body_off = 0;
+	sp->body_size = q.size;
+	sp->body_8bit = 0;
+	sp->body_longline = 0;
+	sp->body_nul = 0;
+	if (cte != -1)
+		header_remove(&sp->hdr, (size_t)cte);
+	if (header_find(&sp->hdr, "MIME-Version", 0) == -1 &&
+	    header_insert(&sp->hdr, sp->hdr.n, "MIME-Version", "1.0", e) == -1)
+		return -1;
+	if (ct == -1 && header_insert(&sp->hdr, sp->hdr.n, "Content-Type",
+	    utf8 ? "text/plain; charset=utf-8" : "text/plain; "
+	    "charset=unknown-8bit", e) == -1)
+		return -1;
+	if (header_insert(&sp->hdr, sp->hdr.n, "Content-Transfer-Encoding",
+	    "quoted-printable", e) == -1)
+		return -1;
+	log_msg(LOG_LVL_INFO, "the body was encoded quoted-printable (%s)",
+	    "a line over 998 octets, or 8-bit data the server does not take");
 	return 0;
 }

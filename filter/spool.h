@@ -26,6 +26,9 @@ struct spool {
 	uint64_t	 body_size;	/* bytes, CRLF line ends */
 	int		 body_8bit;
 	uint64_t	 body_nul;	/* NUL bytes: sent as blanks */
+	int		 body_longline;	/* a line over 998 octets */
+	uint64_t	 line_len;	/* (reading: the current line so far) */
+	char		 tmpdir[1024];
 	/* Reading state of the smtp_msg source. */
 	size_t		 rd_field, rd_off;
 	int		 rd_phase;
@@ -55,5 +58,22 @@ int	spool_read(struct spool *sp, int fd, int dot_ends, const char *tmpdir,
  * 0 or -1 (ERR_INTERNAL).
  */
 int	spool_msg(struct spool *sp, struct smtp_msg *m, struct err *e);
+
+/*
+ * Whether the message must be encoded before it goes to a server: a line
+ * over 998 octets (RFC 5321 4.5.3.1.6), or 8-bit data in the body and a
+ * server without 8BITMIME.
+ */
+int	spool_needs_7bit(const struct spool *sp, int server_8bitmime);
+
+/*
+ * Makes a plain-text message (no Content-Type, or a "text/" one that is
+ * not encoded yet) 7-bit with lines of at most 76 octets: the body in
+ * quoted-printable, MIME-Version, Content-Type (charset utf-8 when the
+ * body is valid UTF-8) and Content-Transfer-Encoding set.  Other messages
+ * (multipart, already encoded) are refused with ERR_DATA: their parts are
+ * the sender's to encode.  0 or -1.
+ */
+int	spool_to_qp(struct spool *sp, struct err *e);
 
 #endif

@@ -18,7 +18,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 W=$(mktemp -d /tmp/printmail-input.XXXXXX)
 chmod 755 "$W"
-trap 'pf_stop; rm -rf "$W"' EXIT
+trap 'pf_stop; [ -n "${KEEP:-}" ] || rm -rf "$W"' EXIT
 pf_start "$W/pf" || { echo "not ok - private Postfix did not start"; echo "0 passed, 1 failed"; exit 1; }
 CONF=$W/printmail.conf
 conf() {
@@ -78,6 +78,17 @@ EOF
 raw() { grep -ih "^$2:" "$1"/*.eml 2>/dev/null | head -n 1; }
 # longest FILE: the length of its longest run of "y" on one line.
 longest() { tr -d '\r' <"$1" | awk '/^y+$/ { if (length($0) > m) m = length($0) } END { print m + 0 }'; }
+# content DIR: the decoded text of the first copy, as a mail reader shows it.
+content() {
+	python3 - "$1" <<'EOF'
+import email, email.policy, glob, sys
+f = sorted(glob.glob(sys.argv[1] + "/*.eml"))[0]
+m = email.message_from_binary_file(open(f, "rb"), policy=email.policy.default)
+sys.stdout.write(m.get_content())
+EOF
+}
+# longest_line FILE: octets in its longest line, CRLF not counted.
+longest_line() { tr -d '\r' <"$1" | awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }'; }
 both() {
 	via_printmail
 	PM_RC=$RC
@@ -165,14 +176,52 @@ for size in 200000 1100000; do
 	python3 -c "import sys; sys.stdout.write('y' * $size + '\nlast line\n')" >"$W/in"
 	deliver "$W/pm" "$PM" -C "$CONF" -i a@khachhang.test <"$W/in"
 	t_eq "no header, a $size-byte first line: exit 0" "$RC" 0
-	f=$(ls "$W"/pm/*.eml 2>/dev/null | head -n 1)
-	t_eq "... the line arrives whole" "$(longest "$f")" "$size"
-	t_grep "... and what follows it" "last line" "$f"
+	content "$W/pm" >"$W/got"
+	t_eq "... the line arrives whole (quoted-printable)" "$(longest "$W/got")" "$size"
+	t_grep "... and what follows it" "last line" "$W/got"
 	python3 -c "import sys; sys.stdout.write('y' * $size + '\nlast line\n')" |
 	    deliver "$W/pm" "$PM" -C "$CONF" -i a@khachhang.test
 	t_eq "the same from a pipe: exit 0" "$RC" 0
-	t_eq "... the line arrives whole" "$(longest "$(ls "$W"/pm/*.eml | head -n 1)")" "$size"
+	content "$W/pm" >"$W/got"
+	t_eq "... the line arrives whole" "$(longest "$W/got")" "$size"
 done
+
+echo "# lines over 998 octets, 8-bit data without 8BITMIME: encoded, never sent raw"
+python3 - "$W/text" <<'EOF'
+import sys
+t = "Báo cáo ngày 29/11: " + "x=1; " * 500 + "\n" + "trailing blank \n" + "=?not a word?=\n" + ".dot line\n" + "Hóa đơn GTGT số 0001\n"
+open(sys.argv[1], "w").write(t)
+EOF
+{ printf 'From: cron@congty.test\nTo: a@khachhang.test\nSubject: long\n\n'; cat "$W/text"; } >"$W/in"
+via_printmail
+t_eq "a 2500-octet line: sent" "$RC" 0
+f=$(ls "$W"/pm/*.eml | head -n 1)
+t_ok "... no line over 998 octets went out" test "$(LC_ALL=C longest_line "$f")" -le 998
+t_grep "... as quoted-printable" "Content-Transfer-Encoding: quoted-printable" "$f"
+t_grep "... UTF-8 named" "charset=utf-8" "$f"
+content "$W/pm" >"$W/got"
+t_ok "... and the reader sees the text exactly" cmp -s "$W/text" "$W/got"
+postconf -c "$W/pf/etc" -e smtpd_discard_ehlo_keywords=8bitmime
+postfix -c "$W/pf/etc" reload >/dev/null 2>&1
+sleep 1
+printf 'From: cron@congty.test\nTo: a@khachhang.test\nSubject: 8bit\n\nHóa đơn GTGT số 0001\n' >"$W/in"
+via_printmail
+t_eq "8-bit body, server without 8BITMIME: sent" "$RC" 0
+f=$(ls "$W"/pm/*.eml | head -n 1)
+t_eq "... not one 8-bit byte went out" "$(LC_ALL=C grep -c $'[\x80-\xff]' "$f")" 0
+t_eq "... the reader sees the text" "$(content "$W/pm")" "Hóa đơn GTGT số 0001"
+postconf -c "$W/pf/etc" -e smtpd_discard_ehlo_keywords=
+postfix -c "$W/pf/etc" reload >/dev/null 2>&1
+sleep 1
+{
+	printf 'From: a@congty.test\nTo: b@khachhang.test\nSubject: mime\nMIME-Version: 1.0\n'
+	printf 'Content-Type: multipart/mixed; boundary=b1\n\n--b1\nContent-Type: text/plain\n\n'
+	python3 -c "print('z' * 1500)"
+	printf -- '--b1--\n'
+} >"$W/in"
+via_printmail
+t_eq "a MIME message with a 1500-octet line: refused (65), not sent raw" "$RC $(pf_count)" "65 0"
+t_grep "... saying why" "longer than 998 octets" "$W/cmd.out"
 
 echo "# more recipients than the server takes in one message (452 4.5.3)"
 postconf -c "$W/pf/etc" -e smtpd_recipient_limit=3
