@@ -230,14 +230,21 @@ fail:
 	return -1;
 }
 
-/* Converts PostScript on fd to PDF with Ghostscript; returns the PDF. */
+/*
+ * Converts the PostScript in fd, from offset start up to end (the rest:
+ * a PJL trailer, -1 for none), to PDF with Ghostscript; returns the PDF.
+ * Ghostscript writes the PDF to a file of its own: what a job makes it
+ * print on its standard output or error goes nowhere, so it can neither
+ * spoil the PDF nor reach cupsd as a status line.
+ */
 static int
-ps_to_pdf(int in, struct err *e)
+ps_to_pdf(int in, off_t start, off_t end, struct err *e)
 {
 	static const char *gs_paths[] = { "/usr/bin/gs", "/usr/local/bin/gs" };
-	const char	*gs = NULL;
+	const char	*gs = NULL, *dir = getenv("TMPDIR");
+	char		 out_path[4096], arg[4200];
 	size_t		 i;
-	int		 out, status;
+	int		 out, src = in, status, nul;
 	pid_t		 pid;
 
 	for (i = 0; i < sizeof(gs_paths) / sizeof(gs_paths[0]); i++)
@@ -248,31 +255,132 @@ ps_to_pdf(int in, struct err *e)
 		    "Ghostscript is not installed to convert it to PDF "
 		    "(apt install ghostscript), or print through the printmail "
 		    "PPD so that CUPS converts it");
-	if ((out = temp_file(e)) == -1)
-		return -1;
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	/* The PostScript alone: no PJL header or trailer for Ghostscript. */
+	if (start > 0 || end != -1) {
+		char	buf[65536];
+		off_t	left = end != -1 ? end - start : -1;
+		ssize_t	n;
+
+		if ((src = temp_file(e)) == -1)
+			return -1;
+		if (lseek(in, start, SEEK_SET) == -1) {
+			close(src);
+			return err_sys(e, ERR_TEMP, "reading the print job");
+		}
+		while (left != 0 && (n = read(in, buf, left > 0 &&
+		    left < (off_t)sizeof(buf) ? (size_t)left : sizeof(buf))) >
+		    0) {
+			if (util_write_all(src, buf, (size_t)n) == -1) {
+				close(src);
+				return err_sys(e, ERR_TEMP, "writing a "
+				    "temporary file");
+			}
+			if (left > 0)
+				left -= n;
+		}
+		lseek(src, 0, SEEK_SET);
+	} else
+		lseek(in, 0, SEEK_SET);
+	snprintf(out_path, sizeof(out_path), "%s/printmail-gs.XXXXXX", dir);
+	if ((out = mkostemp(out_path, O_CLOEXEC)) == -1) {
+		if (src != in)
+			close(src);
+		return err_sys(e, ERR_TEMP, "cannot create a file in %s", dir);
+	}
+	snprintf(arg, sizeof(arg), "-sOutputFile=%s", out_path);
 	status_line("INFO", "Converting PostScript to PDF");
 	if ((pid = fork()) == -1) {
+		unlink(out_path);
 		close(out);
+		if (src != in)
+			close(src);
 		return err_sys(e, ERR_TEMP, "fork");
 	}
 	if (pid == 0) {
-		if (dup2(in, STDIN_FILENO) == -1 ||
-		    dup2(out, STDOUT_FILENO) == -1)
+		nul = open("/dev/null", O_WRONLY);
+		if (nul == -1 || dup2(src, STDIN_FILENO) == -1 ||
+		    dup2(nul, STDOUT_FILENO) == -1 ||
+		    dup2(nul, STDERR_FILENO) == -1)
 			_exit(127);
 		execl(gs, "gs", "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE",
-		    "-sDEVICE=pdfwrite", "-sOutputFile=-", "-", (char *)NULL);
+		    "-sDEVICE=pdfwrite", arg, "-", (char *)NULL);
 		_exit(127);
 	}
 	gs_pid = pid;
 	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 		;
 	gs_pid = 0;
+	unlink(out_path);
+	if (src != in)
+		close(src);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		close(out);
 		return err_set(e, ERR_DATA, "Ghostscript could not convert the "
-		    "PostScript job to PDF (status %d)", status);
+		    "PostScript job to PDF (exit status %d)",
+		    WIFEXITED(status) ? WEXITSTATUS(status) : 128 +
+		    WTERMSIG(status));
 	}
 	return out;
+}
+
+/*
+ * What the job is, from its first bytes, as CUPS's own type rules see it:
+ * PDF when "%PDF-" starts within the first 1024 bytes (PDF readers allow
+ * bytes before it); PostScript when "%!" starts it, after a Ctrl-D or a
+ * PJL header ("ESC%-12345X@PJL ...", Windows drivers) when there is one.
+ * For PostScript, *start is where it begins and *end where a PJL trailer
+ * begins (-1: none).
+ */
+enum doc_type { DOC_OTHER, DOC_PDF, DOC_PS };
+
+static enum doc_type
+doc_type(int fd, off_t size, off_t *start, off_t *end)
+{
+	char		 head[4096], tail[4096];
+	const char	*uel = "\033%-12345X";
+	ssize_t		 n, t;
+	size_t		 i;
+
+	*start = 0;
+	*end = -1;
+	if ((n = pread(fd, head, sizeof(head) - 1, 0)) <= 0)
+		return DOC_OTHER;
+	head[n] = '\0';
+	for (i = 0; i + 5 <= (size_t)n && i < 1024; i++)
+		if (memcmp(head + i, "%PDF-", 5) == 0)
+			return DOC_PDF;
+	i = 0;
+	while (i < (size_t)n && head[i] == '\004')
+		i++;
+	if (i + 9 <= (size_t)n && memcmp(head + i, uel, 9) == 0) {
+		/* PJL lines up to the one that enters PostScript. */
+		while (i < (size_t)n && memcmp(head + i, "%!", 2) != 0) {
+			const char *nl = memchr(head + i, '\n', (size_t)n - i);
+
+			if (nl == NULL)
+				return DOC_OTHER;
+			i = (size_t)(nl - head) + 1;
+		}
+	}
+	if (i + 2 > (size_t)n || memcmp(head + i, "%!", 2) != 0)
+		return DOC_OTHER;
+	*start = (off_t)i;
+	/* A trailing UEL (and PJL after it) is not PostScript. */
+	t = pread(fd, tail, sizeof(tail), size > (off_t)sizeof(tail) ?
+	    size - (off_t)sizeof(tail) : 0);
+	for (; t >= 9; t--)
+		if (memcmp(tail + t - 9, uel, 9) == 0) {
+			off_t at = (size > (off_t)sizeof(tail) ?
+			    size - (off_t)sizeof(tail) : 0) + t - 9;
+
+			if (at > *start)
+				*end = at;
+			break;
+		}
+	/* Ctrl-D at the very end (an end-of-job mark) goes too. */
+	return DOC_PS;
 }
 
 /*
@@ -284,8 +392,8 @@ static int
 document(const char *path, uint64_t *size, struct err *e)
 {
 	struct stat	st;
-	char		magic[5];
-	ssize_t		n;
+	off_t		start, end;
+	enum doc_type	type;
 	int		fd, in;
 
 	if (path != NULL) {
@@ -303,30 +411,42 @@ document(const char *path, uint64_t *size, struct err *e)
 		if (fd == -1)
 			return -1;
 	}
-	n = pread(fd, magic, sizeof(magic), 0);
-	if (n <= 0) {
+	if (fstat(fd, &st) == -1 || st.st_size == 0) {
 		close(fd);
 		return err_set(e, ERR_DATA, "the print job is empty");
 	}
-	if (n >= 2 && memcmp(magic, "%!", 2) == 0) {
-		int pdf;
+	type = doc_type(fd, st.st_size, &start, &end);
+	if (type == DOC_PS) {
+		int pdf = ps_to_pdf(fd, start, end, e);
 
-		lseek(fd, 0, SEEK_SET);
-		pdf = ps_to_pdf(fd, e);
 		close(fd);
 		if (pdf == -1)
 			return -1;
 		fd = pdf;
-		n = pread(fd, magic, sizeof(magic), 0);
+		if (fstat(fd, &st) == -1) {
+			close(fd);
+			return err_sys(e, ERR_TEMP, "reading the print job");
+		}
+		type = doc_type(fd, st.st_size, &start, &end);
 	}
-	if (n != 5 || memcmp(magic, "%PDF-", 5) != 0) {
+	if (type != DOC_PDF) {
+		char	head[16];
+		ssize_t	n = pread(fd, head, sizeof(head), 0);
+		size_t	i;
+
+		/* Say what it starts with: the cause is often in sight. */
+		for (i = 0; n > 0 && i < (size_t)n; i++)
+			if ((unsigned char)head[i] < 0x20 ||
+			    (unsigned char)head[i] >= 0x7f)
+				head[i] = '.';
 		close(fd);
-		return err_set(e, ERR_DATA, "the print job is not PDF: "
-		    "printmail sends PDF attachments; print through a queue "
-		    "made with the printmail PPD so CUPS converts documents "
-		    "to PDF");
+		return err_set(e, ERR_DATA, "the print job is neither PDF nor "
+		    "PostScript (it starts with \"%.*s\"): printmail sends "
+		    "PDF attachments; print from an application, or through a "
+		    "queue made with the printmail PPD, so that CUPS converts "
+		    "the document to PDF", n > 0 ? (int)n : 0, head);
 	}
-	if (fstat(fd, &st) == -1 || lseek(fd, 0, SEEK_SET) == -1) {
+	if (lseek(fd, 0, SEEK_SET) == -1) {
 		close(fd);
 		return err_sys(e, ERR_TEMP, "reading the print job");
 	}
@@ -400,6 +520,7 @@ join(const struct addr_list *l)
 
 struct job {
 	const char		*id, *user, *title, *printer;
+	char			*clean_title;	/* title without prefix or path */
 	const char		*file;
 	struct job_uri		 uri;
 	struct job_opts		 opts;
@@ -472,10 +593,11 @@ prepare(struct job *j, struct err *e)
 	strftime(date, sizeof(date), "%Y-%m-%d", &tm);
 	j->filename = job_filename(job_option(&j->opts,
 	    "document-name-supplied"), j->title, j->id);
-	if (j->filename == NULL)
+	if (j->filename == NULL ||
+	    (j->clean_title = job_title(j->title)) == NULL)
 		return err_sys(e, ERR_INTERNAL, "malloc");
 	memset(&v, 0, sizeof(v));
-	v.title = j->title;
+	v.title = j->clean_title;
 	v.user = j->user;
 	v.printer = j->printer;
 	v.job = j->id;
@@ -834,6 +956,7 @@ main(int argc, char **argv)
 	addr_list_clear(&j.bcc);
 	header_clear(&j.hdr);
 	free(j.filename);
+	free(j.clean_title);
 	free(j.subject);
 	free(j.body);
 	return status;

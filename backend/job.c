@@ -22,7 +22,10 @@ hexval(int c)
 	return -1;
 }
 
-/* Percent-decodes n bytes of s (and '+' as a blank) into a new string. */
+/*
+ * Percent-decodes n bytes of s into a new string.  RFC 3986: '+' is a
+ * plus ("ketoan+cups@congty.vn"), not the blank of HTML forms.
+ */
 static char *
 pct_decode(const char *s, size_t n, int *bad)
 {
@@ -43,9 +46,7 @@ pct_decode(const char *s, size_t n, int *bad)
 			}
 			*o++ = (char)(hi * 16 + lo);
 			i += 2;
-		} else if (s[i] == '+')
-			*o++ = ' ';
-		else
+		} else
 			*o++ = s[i];
 	}
 	*o = '\0';
@@ -119,7 +120,8 @@ job_parse_uri(const char *uri, struct job_uri *u, struct err *e)
 			free(v);
 			job_uri_clear(u);
 			return err_set(e, ERR_CONFIG, "device URI: bad %%-escape "
-			    "in a parameter");
+			    "in \"%.*s\" (%%XX with two hex digits, not %%00)",
+			    (int)(n > 200 ? 200 : n), p);
 		}
 		*field = v;
 		if (end != NULL)
@@ -329,6 +331,62 @@ utf8_cut(char *s, size_t max)
 	s[n] = '\0';
 }
 
+/* Samba's "smbprn.00000012 Title" and any path: the name alone. */
+static const char *
+bare_name(const char *src)
+{
+	const char	*p;
+
+	if (strncmp(src, "smbprn.", 7) == 0) {
+		const char *sp = strchr(src, ' ');
+
+		src = sp != NULL ? sp + 1 : "";
+	}
+	/* Only the last path part, whichever separator the client used. */
+	for (p = src; *p != '\0'; p++)
+		if (*p == '/' || *p == '\\')
+			src = p + 1;
+	return src;
+}
+
+char *
+job_title(const char *title)
+{
+	char	*s, *p;
+	size_t	 n;
+
+	if ((s = strdup(bare_name(title != NULL ? title : ""))) == NULL)
+		return NULL;
+	for (p = s; *p == ' '; p++)
+		;
+	memmove(s, p, strlen(p) + 1);
+	n = strlen(s);
+	while (n > 0 && s[n - 1] == ' ')
+		s[--n] = '\0';
+	return s;
+}
+
+/* An extension a document really has: "Invoice 2024.001" keeps its own. */
+static int
+document_extension(const char *ext)
+{
+	static const char *const known[] = {
+		"pdf", "ps", "eps", "txt", "text", "rtf", "doc", "docx", "docm",
+		"dot", "dotx", "xls", "xlsx", "xlsm", "xlsb", "csv", "ppt",
+		"pptx", "pps", "ppsx", "odt", "ods", "odp", "odg", "pages",
+		"numbers", "key", "htm", "html", "xhtml", "mht", "mhtml", "xml",
+		"json", "md", "jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff",
+		"heic", "heif", "webp", "svg", "xps", "oxps", "msg", "eml",
+		"log", "prn",
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcasecmp(ext, known[i]) == 0)
+			return 1;
+	return 0;
+}
+
 char *
 job_filename(const char *docname, const char *title, const char *job)
 {
@@ -341,16 +399,7 @@ job_filename(const char *docname, const char *title, const char *job)
 
 	if (src == NULL)
 		src = "";
-	/* Samba prints "smbprn.00000012 Title". */
-	if (strncmp(src, "smbprn.", 7) == 0) {
-		const char *sp = strchr(src, ' ');
-
-		src = sp != NULL ? sp + 1 : "";
-	}
-	/* Only the last path part, whichever separator the client used. */
-	for (p = (char *)src; *p != '\0'; p++)
-		if (*p == '/' || *p == '\\')
-			src = p + 1;
+	src = bare_name(src);
 	if ((s = strdup(src)) == NULL)
 		return NULL;
 	for (p = o = s; *p != '\0'; p++) {
@@ -368,14 +417,10 @@ job_filename(const char *docname, const char *title, const char *job)
 	n = strlen(s);
 	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '.'))
 		s[--n] = '\0';
-	/* "Invoice.docx" -> "Invoice": a short extension is replaced. */
+	/* "Invoice.docx" -> "Invoice": a document's extension is replaced. */
 	dot = strrchr(s, '.');
-	if (dot != NULL && dot != s && strlen(dot + 1) <= 5) {
-		for (p = dot + 1; *p != '\0' && isalnum((unsigned char)*p); p++)
-			;
-		if (*p == '\0')
-			*dot = '\0';
-	}
+	if (dot != NULL && dot != s && document_extension(dot + 1))
+		*dot = '\0';
 	utf8_cut(s, 120);
 	n = strlen(s);
 	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '.'))

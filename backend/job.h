@@ -79,11 +79,19 @@ char	*job_expand_address(const char *tmpl, const struct job_vars *v,
 /*
  * The attachment's file name: from the client's document name, else the
  * job title with Samba's "smbprn.NNNNNNNN " prefix, path parts and
- * characters illegal in file names removed, else "job-N"; a short
- * extension is replaced and ".pdf" always ends it.  At most about 120
+ * characters illegal in file names removed, else "job-N"; a document's
+ * extension (.docx, .xlsx, .txt...; not "Invoice 2024.001") is replaced
+ * and ".pdf" always ends it.  At most about 120
  * bytes, cut between UTF-8 characters.  Returns a new string or NULL.
  */
 char	*job_filename(const char *docname, const char *title, const char *job);
+
+/*
+ * The job title for the Subject and {title}: Samba's "smbprn.NNNNNNNN "
+ * prefix and any Windows or Unix path removed, blanks trimmed.  A new
+ * string or NULL.
+ */
+char	*job_title(const char *title);
 
 /*
  * Adds the addresses of a recipient list ("a@x.vn, Name <b@y.vn>") to l,

@@ -116,6 +116,57 @@ header_append_line(struct header *h, const char *line, size_t len, int cont,
 	return 0;
 }
 
+/*
+ * Folds "Name: value" (with its own CRLF SP folds, without the final
+ * CRLF) so that no line passes 76 octets where a blank allows it (RFC 5322
+ * 2.2.3; 76 is RFC 2047's limit for lines with encoded words): each long
+ * line breaks before its last blank that fits.  A new string or NULL.
+ */
+static char *
+fold(const char *in, size_t name_len)
+{
+	size_t	 len = strlen(in), o = 0, line = 0, i;
+	char	*out;
+
+	/* At most one CRLF added per 3 input octets. */
+	if ((out = malloc(len + len + 3)) == NULL)
+		return NULL;
+	while (line < len) {
+		const char *nl = strstr(in + line, "\r\n");
+		size_t end = nl != NULL ? (size_t)(nl - in) : len;
+
+		while (end - line > 76) {
+			/* Never right after "Name:": no empty first line. */
+			size_t cut = 0, from = line == 0 ? name_len + 2 : line + 1;
+
+			for (i = from; i <= line + 76 && i < end; i++)
+				if (in[i] == ' ' || in[i] == '\t')
+					cut = i;
+			if (cut == 0)
+				for (i = line + 77; i < end && cut == 0; i++)
+					if (in[i] == ' ' || in[i] == '\t')
+						cut = i;
+			/* A blank only at the start, or none: leave it. */
+			if (cut == 0 || cut == line)
+				break;
+			memcpy(out + o, in + line, cut - line);
+			o += cut - line;
+			memcpy(out + o, "\r\n", 2);
+			o += 2;
+			line = cut;
+		}
+		memcpy(out + o, in + line, end - line);
+		o += end - line;
+		if (nl == NULL)
+			break;
+		memcpy(out + o, "\r\n", 2);
+		o += 2;
+		line = end + 2;
+	}
+	out[o] = '\0';
+	return out;
+}
+
 int
 header_insert(struct header *h, size_t pos, const char *name,
     const char *value, struct err *e)
@@ -139,11 +190,30 @@ header_insert(struct header *h, size_t pos, const char *name,
 		    "than %d bytes", HEADER_MAX);
 	if (grow(h, e) == -1)
 		return -1;
-	f.len = nl + 2 + vl + 2;
-	f.name_len = nl;
-	if ((f.raw = malloc(f.len + 1)) == NULL)
-		return err_sys(e, ERR_INTERNAL, "malloc");
-	snprintf(f.raw, f.len + 1, "%s: %s\r\n", name, value);
+	{
+		char	*line, *folded;
+
+		if ((line = malloc(nl + vl + 3)) == NULL)
+			return err_sys(e, ERR_INTERNAL, "malloc");
+		snprintf(line, nl + vl + 3, "%s: %s", name, value);
+		folded = fold(line, nl);
+		free(line);
+		if (folded == NULL)
+			return err_sys(e, ERR_INTERNAL, "malloc");
+		f.len = strlen(folded) + 2;
+		f.name_len = nl;
+		if ((f.raw = malloc(f.len + 1)) == NULL) {
+			free(folded);
+			return err_sys(e, ERR_INTERNAL, "malloc");
+		}
+		snprintf(f.raw, f.len + 1, "%s\r\n", folded);
+		free(folded);
+	}
+	if (h->bytes + f.len > HEADER_MAX) {
+		free(f.raw);
+		return err_set(e, ERR_DATA, "the header section is larger "
+		    "than %d bytes", HEADER_MAX);
+	}
 	if (pos > h->n)
 		pos = h->n;
 	memmove(&h->f[pos + 1], &h->f[pos], (h->n - pos) * sizeof(f));
@@ -611,7 +681,12 @@ encoded_words(const char *text)
 			cl = utf8_len(p[i + n]);
 			if (i + n + cl > len)
 				cl = len - i - n;
-			if (n + cl > 45)
+			/*
+			 * 45 bytes make a 72-character word; the first one
+			 * shares its line with "Reply-To: " and the like, so
+			 * 39 (64 characters): every line stays within 76.
+			 */
+			if (n + cl > (o == 0 ? 39u : 45u))
 				break;
 			n += cl;
 		}

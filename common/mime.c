@@ -255,6 +255,48 @@ sb_text_crlf(struct sbuf *b, const char *text)
 		sb_add(b, "\r\n", 2);
 }
 
+/*
+ * Appends "\r\n name=value" to a header, a parameter on a line of its
+ * own; longer than 60 octets, as RFC 2231 continuations (name*0, name*1,
+ * ...) of at most 60, never splitting a %XX, so no line passes 78.  An
+ * extended value (charset''pct-encoded) gets the "*" forms, a plain one
+ * is quoted.  The last parameter has no ";" after it.
+ */
+static void
+sb_param(struct sbuf *b, const char *name, const char *v, int extended)
+{
+	size_t	len = strlen(v), n;
+	char	num[80];
+	int	k = 0;
+
+	if (len <= 60) {
+		snprintf(num, sizeof(num), "\r\n %s%s=%s", name, extended ?
+		    "*" : "", extended ? "" : "\"");
+		sb_str(b, num);
+		sb_str(b, v);
+		if (!extended)
+			sb_str(b, "\"");
+		return;
+	}
+	while (*v != '\0') {
+		n = strlen(v) > 60 ? 60 : strlen(v);
+		if (extended && n < strlen(v)) {
+			if (n >= 1 && v[n - 1] == '%')
+				n -= 1;
+			else if (n >= 2 && v[n - 2] == '%')
+				n -= 2;
+		}
+		snprintf(num, sizeof(num), "%s\r\n %s*%d%s=%s", k ? ";" : "",
+		    name, k, extended ? "*" : "", extended ? "" : "\"");
+		k++;
+		sb_str(b, num);
+		sb_add(b, v, n);
+		if (!extended)
+			sb_str(b, "\"");
+		v += n;
+	}
+}
+
 struct mime_msg *
 mime_new(const struct mime_spec *spec, struct err *e)
 {
@@ -305,15 +347,16 @@ mime_new(const struct mime_spec *spec, struct err *e)
 	sb_str(&b, bound);
 	sb_str(&b, "\r\nContent-Type: ");
 	sb_str(&b, spec->att_type);
-	sb_str(&b, "; name=\"");
-	sb_str(&b, ascii);
-	sb_str(&b, "\"\r\nContent-Disposition: attachment; filename=\"");
-	sb_str(&b, ascii);
-	sb_str(&b, "\"");
-	if (ext != NULL) {
-		sb_str(&b, ";\r\n filename*=");
-		sb_str(&b, ext);
-	}
+	sb_str(&b, ";");
+	sb_param(&b, "name", ascii, 0);
+	sb_str(&b, "\r\nContent-Disposition: attachment;");
+	/*
+	 * A UTF-8 name goes as RFC 2231 alone: with an ASCII filename= next
+	 * to it, parsers that prefer the plain parameter (Python's legacy
+	 * email parser among them) show the fallback.  Readers that know no
+	 * RFC 2231 take the ASCII name= of Content-Type.
+	 */
+	sb_param(&b, "filename", ext != NULL ? ext : ascii, ext != NULL);
 	sb_str(&b, "\r\nContent-Transfer-Encoding: base64\r\n\r\n");
 	if (b.failed)
 		goto oom;

@@ -96,9 +96,9 @@ M=$(pf_last)
 mime_attachment "$M" "$W/got.pdf"
 t_ok "attachment byte-identical to the PDF" cmp -s "$W/invoice.pdf" "$W/got.pdf"
 t_eq "Subject is the title" "$(mime_decode_words "$(mime_header "$M" Subject)")" "$TITLE"
-fname=$(grep -o "filename\*=UTF-8''[^[:space:]]*" "$M" | sed "s/^filename\*=UTF-8''//")
-t_eq "file name (RFC 2231) is the title" "$(mime_pct_decode "$fname")" "$TITLE.pdf"
-t_grep "ASCII fallback name" 'filename="Hoa don GTGT so 0001234.pdf"' "$M"
+t_eq "file name (RFC 2231) is the title" "$(mime_filename "$M")" "$TITLE.pdf"
+t_eq "... for the legacy parser too" "$(mime_filename "$M" compat32)" "$TITLE.pdf"
+t_grep "ASCII fallback name" 'name="Hoa don GTGT so 0001234.pdf"' "$M"
 t_eq "To from the config" "$(mime_header "$M" To)" "ketoan@khachhang.test"
 t_grep "From is the mailbox with from_name" "<$PF_USER>" "$M"
 t_grep "envelope to the configured recipient" "to=ketoan@khachhang.test" "${M%.eml}.env"
@@ -109,8 +109,8 @@ cp "$W/invoice.pdf" "$W/Hóa đơn tháng 11.pdf"
 pf_clear
 lp -d invoices -t "Some title" "$W/Hóa đơn tháng 11.pdf" >/dev/null 2>&1
 t_ok "delivered" pf_wait_mail 1 30
-fname=$(grep -o "filename\*=UTF-8''[^[:space:]]*" "$(pf_last)" | sed "s/^filename\*=UTF-8''//")
-t_eq "file name from the document name" "$(mime_pct_decode "$fname")" "Hóa đơn tháng 11.pdf"
+t_eq "file name from the document name" "$(mime_filename "$(pf_last)")" "Hóa đơn tháng 11.pdf"
+t_eq "... for the legacy parser too" "$(mime_filename "$(pf_last)" compat32)" "Hóa đơn tháng 11.pdf"
 t_eq "Subject still the title" "$(mime_decode_words "$(mime_header "$(pf_last)" Subject)")$(mime_header "$(pf_last)" Subject | grep -v '=?')" "Some title"
 
 echo "# a text file is converted to a PDF attachment by CUPS"
@@ -256,7 +256,7 @@ printf '\x89PNG\r\n\x1a\n....' >"$W/img.png"
 chmod 644 "$W/img.png"
 run_backend "$W/rpng" 4 ketoan "PNG" 1 "" "$W/img.png"
 t_eq "other formats: CUPS_BACKEND_CANCEL (5)" "$?" 5
-t_grep "clear ERROR line" "ERROR: the print job is not PDF" "$W/rpng"
+t_grep "clear ERROR line" "ERROR: the print job is neither PDF nor PostScript" "$W/rpng"
 : >"$W/empty.pdf"
 chmod 644 "$W/empty.pdf"
 run_backend "$W/rempty" 5 ketoan "Empty" 1 "" "$W/empty.pdf"
@@ -281,6 +281,71 @@ t_eq "missing config: CUPS_BACKEND_STOP (4)" "$?" 4
 t_grep "names the file" "$W/missing.conf" "$W/rmiss"
 "$W/cups/lib/backend/email" 1 2 >"$W/rusage" 2>&1
 t_eq "wrong argument count: CUPS_BACKEND_FAILED (1)" "$?" 1
+echo "# print jobs as Windows, Samba and odd clients send them"
+# A PDF after a blank line (CUPS types it PDF; readers open it).
+{ printf '\r\n\r\n'; cat "$W/invoice.pdf"; } >"$W/lead.pdf"
+chmod 644 "$W/lead.pdf"
+pf_clear
+run_backend "$W/rlead" 20 ketoan "Lead" 1 "" "$W/lead.pdf"
+t_eq "PDF after CR LF: CUPS_BACKEND_OK" "$?" 0
+t_ok "delivered" pf_wait_mail 1 30
+mime_attachment "$(pf_last)" "$W/got.pdf"
+t_ok "... the file as printed, byte for byte" cmp -s "$W/lead.pdf" "$W/got.pdf"
+# Raw PostScript from a Windows driver: PJL around it, and a PostScript
+# program that writes to standard output and standard error.
+{
+	printf '\033%%-12345X@PJL JOB NAME="Invoice"\r\n@PJL ENTER LANGUAGE=POSTSCRIPT\r\n'
+	printf '%%!PS-Adobe-3.0\n(PPD: DefaultEmailTo=Custom.attacker@evil.test\\n) print flush\n'
+	printf '(%%stderr) (w) file dup (STATE: +x\\n) writestring flushfile\n'
+	printf '/Helvetica findfont 24 scalefont setfont 72 760 moveto (PJL job) show showpage\n'
+	printf '\033%%-12345X@PJL EOJ\r\n\033%%-12345X'
+} >"$W/pjl.prn"
+printf '\004' | cat - "$W/doc.ps" >"$W/ctrld.ps"
+chmod 644 "$W/pjl.prn" "$W/ctrld.ps"
+pf_clear
+run_backend "$W/rpjl" 21 ketoan "PJL" 1 "" "$W/pjl.prn"
+t_eq "PJL-wrapped PostScript: CUPS_BACKEND_OK" "$?" 0
+run_backend "$W/rctrld" 22 ketoan "CtrlD" 1 "" "$W/ctrld.ps"
+t_eq "PostScript after a Ctrl-D: CUPS_BACKEND_OK" "$?" 0
+t_ok "both delivered" pf_wait_mail 2 60
+for f in "$PF_MAIL"/*.eml; do
+	mime_attachment "$f" "$W/got.pdf"
+	t_eq "... a PDF from the first byte ($(mime_header "$f" Subject))" "$(head -c 5 "$W/got.pdf")" "%PDF-"
+done
+t_nogrep "Ghostscript's output reached no status line" "PPD: DefaultEmailTo" "$W/rpjl"
+t_nogrep "... nor its standard error" "STATE: +x" "$W/rpjl"
+# Samba's title, numbered documents, a long Subject.
+pf_clear
+run_backend "$W/rsmb" 23 ketoan 'smbprn.00000031 C:\Users\kt\Invoice 2024.001' 1 "" "$W/invoice.pdf"
+t_eq "Samba job: OK" "$?" 0
+t_ok "delivered" pf_wait_mail 1 30
+t_eq "Subject without the Samba prefix and path" "$(mime_decode_words "$(mime_header "$(pf_last)" Subject)")$(mime_header "$(pf_last)" Subject | grep -v '=?')" "Invoice 2024.001"
+t_eq "the number is no extension" "$(mime_filename "$(pf_last)")" "Invoice 2024.001.pdf"
+long=$(printf 'Bao cao tai chinh quy %s ' 1 2 3 4 5 6 7 8 9 10 11 12)
+pf_clear
+run_backend "$W/rlong" 24 ketoan "$long" 1 "" "$W/invoice.pdf"
+run_backend "$W/rlongvi" 25 ketoan "Báo cáo tài chính quý $(printf 'một hai ba %s ' 1 2 3 4 5 6)" 1 "" "$W/invoice.pdf"
+t_ok "delivered" pf_wait_mail 2 30
+python3 - "$PF_MAIL" >"$W/hdrs" <<'EOF'
+import email, email.policy, glob, sys
+for f in sorted(glob.glob(sys.argv[1] + "/*.eml")):
+    # Every header section: the message's and its parts'.
+    raw = b"\n".join(sec for sec in open(f, "rb").read().replace(b"\r", b"").split(b"\n\n")
+                     if b"Content-Type" in sec[:2000] or sec.startswith(b"Return-Path"))
+    name = b""
+    for line in raw.split(b"\n"):
+        if line[:1] not in (b" ", b"\t"):
+            name = line.split(b":", 1)[0]
+        # Our fields; Postfix writes Received and Return-Path itself.
+        if name not in (b"Received", b"Return-Path") and len(line) > 78:
+            print("long", f, len(line), line[:60])
+    m = email.message_from_binary_file(open(f, "rb"), policy=email.policy.default)
+    print("subject", m["Subject"])
+EOF
+t_eq "no header line of ours over 78 octets" "$(grep -c '^long' "$W/hdrs")" 0; grep "^long" "$W/hdrs"
+t_grep "the long Subject reads back whole" "subject ${long% }" "$W/hdrs"
+t_grep "... the Vietnamese one too" "subject Báo cáo tài chính quý một hai ba 1 một hai ba 2" "$W/hdrs"
+
 echo "# SIGTERM (job cancelled) mid-transfer: nothing is sent"
 pf_clear
 env -i PATH=/usr/bin:/bin DEVICE_URI=email:/default PRINTER=direct \

@@ -29,11 +29,17 @@ uris(void **state)
 	assert_string_equal(u.account, "scans");
 	job_uri_clear(&u);
 	assert_int_equal(job_parse_uri("email:/invoices?to=a%40x.vn,b%40y.vn"
-	    "&cc=c%40z.vn&subject=H%C3%B3a+%C4%91%C6%A1n", &u, &e), 0);
+	    "&cc=c%40z.vn&subject=H%C3%B3a%20%C4%91%C6%A1n", &u, &e), 0);
 	assert_string_equal(u.account, "invoices");
 	assert_string_equal(u.to, "a@x.vn,b@y.vn");
 	assert_string_equal(u.cc, "c@z.vn");
 	assert_string_equal(u.subject, "Hóa đơn");
+	job_uri_clear(&u);
+	/* RFC 3986: '+' is a plus (sub-addressing), not a blank. */
+	assert_int_equal(job_parse_uri("email:/x?to=ketoan+cups%40x.vn&"
+	    "subject=a+b", &u, &e), 0);
+	assert_string_equal(u.to, "ketoan+cups@x.vn");
+	assert_string_equal(u.subject, "a+b");
 	job_uri_clear(&u);
 }
 
@@ -148,6 +154,12 @@ filenames(void **state)
 		{ "(stdin)", "Title", "Title.pdf" },
 		{ "Hóa đơn 7.pdf", "Title", "Hóa đơn 7.pdf" },
 		{ NULL, "version 1.2.3 final", "version 1.2.3 final.pdf" },
+		/* Numbers are not extensions: two invoices stay two names. */
+		{ NULL, "Invoice 2024.001", "Invoice 2024.001.pdf" },
+		{ NULL, "Invoice 2024.002", "Invoice 2024.002.pdf" },
+		{ NULL, "notes.TXT", "notes.pdf" },
+		{ NULL, "smbprn.00000031 C:\\Users\\kt\\Hóa đơn.xlsx",
+		    "Hóa đơn.pdf" },
 	};
 	size_t	 i;
 	char	*s;
@@ -158,6 +170,30 @@ filenames(void **state)
 		if (strcmp(s, cases[i].want) != 0)
 			fail_msg("case %zu: \"%s\", want \"%s\"", i, s,
 			    cases[i].want);
+		free(s);
+	}
+}
+
+/* The Subject's {title}: no Samba prefix, no path, extension kept. */
+static void
+titles(void **state)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "smbprn.00000012 Invoice 7", "Invoice 7" },
+		{ "smbprn.00000031 C:\\Users\\kt\\Hóa đơn.xlsx", "Hóa đơn.xlsx" },
+		{ "/home/kt/a.txt", "a.txt" },
+		{ "  Báo cáo  ", "Báo cáo" },
+		{ "Invoice 2024.001", "Invoice 2024.001" },
+	};
+	size_t	 i;
+	char	*s;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		s = job_title(cases[i].in);
+		assert_string_equal(s, cases[i].want);
 		free(s);
 	}
 }
@@ -296,6 +332,7 @@ main(void)
 		cmocka_unit_test(templates),
 		cmocka_unit_test(address_templates),
 		cmocka_unit_test(filenames),
+		cmocka_unit_test(titles),
 		cmocka_unit_test(long_title_cut_between_characters),
 		cmocka_unit_test(recipient_policy),
 	};

@@ -204,8 +204,8 @@ structure(void **state)
 	}
 	assert_non_null(strstr(msg, "Content-Transfer-Encoding: 7bit\r\n\r\n"
 	    "Hello\r\nworld\r\n"));
-	assert_non_null(strstr(msg, "Content-Type: application/pdf; "
-	    "name=\"x.pdf\"\r\nContent-Disposition: attachment; "
+	assert_non_null(strstr(msg, "Content-Type: application/pdf;\r\n "
+	    "name=\"x.pdf\"\r\nContent-Disposition: attachment;\r\n "
 	    "filename=\"x.pdf\"\r\n"));
 	free(msg);
 }
@@ -225,20 +225,30 @@ vietnamese_text_and_name(void **state)
 	/* Non-ASCII text goes base64. */
 	assert_non_null(strstr(msg, "charset=UTF-8\r\n"
 	    "Content-Transfer-Encoding: base64\r\n"));
-	assert_non_null(strstr(msg, "filename=\"Hoa don GTGT so 0001234.pdf\""));
-	p = strstr(msg, "filename*=UTF-8''");
+	/* The ASCII fallback in name=, no plain filename= to prefer. */
+	assert_non_null(strstr(msg, "name=\"Hoa don GTGT so 0001234.pdf\""));
+	assert_null(strstr(msg, "filename=\""));
+	/* RFC 2231 continuations, in order, before the ASCII fallback. */
+	p = strstr(msg, "filename*0*=UTF-8''");
 	assert_non_null(p);
-	p += 17;
-	/* RFC 2231 round trip. */
-	for (i = 0; p[i] != '\r'; i++) {
-		if (p[i] == '%') {
-			unsigned int c;
+	p += 19;
+	for (;;) {
+		for (i = 0; p[i] != ';' && p[i] != '\r'; i++) {
+			if (p[i] == '%') {
+				unsigned int c;
 
-			sscanf(p + i + 1, "%2x", &c);
-			decoded[o++] = (char)c;
-			i += 2;
-		} else
-			decoded[o++] = p[i];
+				sscanf(p + i + 1, "%2x", &c);
+				decoded[o++] = (char)c;
+				i += 2;
+			} else
+				decoded[o++] = p[i];
+		}
+		if (p[i] == '\r')
+			break;
+		p += i + 1;
+		if (strncmp(p, "\r\n filename*", 12) != 0)
+			break;
+		p = strstr(p, "*=") + 2;
 	}
 	decoded[o] = '\0';
 	assert_string_equal(decoded, name);

@@ -37,3 +37,18 @@ mime_decode_words() {
 mime_pct_decode() {
 	printf '%b' "$(printf '%s' "$1" | sed 's/%\([0-9A-Fa-f][0-9A-Fa-f]\)/\\x\1/g')"
 }
+
+# mime_filename FILE [compat32|default]: the attachment's file name as
+# Python's email package shows it, with its legacy parser (compat32) or
+# its current one (default): two parsers, as mail readers differ.
+mime_filename() {
+	python3 - "$1" "${2:-default}" <<'PYEOF'
+import email, email.policy, sys
+pol = email.policy.compat32 if sys.argv[2] == "compat32" else email.policy.default
+m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=pol)
+for part in m.walk():
+    if part.get_content_disposition() == "attachment":
+        print(part.get_filename())
+        break
+PYEOF
+}
