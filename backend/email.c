@@ -521,6 +521,7 @@ join(const struct addr_list *l)
 struct job {
 	const char		*id, *user, *title, *printer;
 	char			*clean_title;	/* title without prefix or path */
+	size_t			 doc_n, doc_count;	/* document n of count */
 	const char		*file;
 	struct job_uri		 uri;
 	struct job_opts		 opts;
@@ -591,8 +592,8 @@ prepare(struct job *j, struct err *e)
 
 	localtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%Y-%m-%d", &tm);
-	j->filename = job_filename(job_option(&j->opts,
-	    "document-name-supplied"), j->title, j->id);
+	j->filename = job_document_filename(&j->opts, j->title, j->id,
+	    j->doc_n, j->doc_count);
 	if (j->filename == NULL ||
 	    (j->clean_title = job_title(j->title)) == NULL)
 		return err_sys(e, ERR_INTERNAL, "malloc");
@@ -918,6 +919,8 @@ main(int argc, char **argv)
 	if (path == NULL || *path == '\0')
 		path = PM_SYSCONFDIR "/printmail.conf";
 
+	/* The spool directory is root's: which document this is, now. */
+	j.doc_n = job_document_number(j.file, &j.doc_count);
 	/* As root only this far: the config (and the password file). */
 	if (job_parse_uri(uri, &j.uri, &e) == 0 &&
 	    job_parse_options(argv[5], &j.opts, &e) == 0 &&

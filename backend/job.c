@@ -2,6 +2,7 @@
  * job.c: URI, options, templates, file names, recipient policy.
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -200,6 +201,87 @@ oom:
 	free(val);
 	job_opts_clear(o);
 	return err_sys(e, ERR_INTERNAL, "malloc");
+}
+
+const char *
+job_option_nth(const struct job_opts *o, const char *name, size_t n,
+    size_t *count)
+{
+	const char	*v = NULL;
+	size_t		 i, k = 0;
+
+	for (i = 0; i < o->n; i++)
+		if (strcasecmp(o->v[i].name, name) == 0 && ++k == n)
+			v = o->v[i].value;
+	*count = k;
+	return v;
+}
+
+size_t
+job_document_number(const char *file, size_t *count)
+{
+	const char	*base, *dash;
+	char		 dir[4096], prefix[64];
+	struct dirent	*d;
+	DIR		*dp;
+	size_t		 n, plen;
+	char		*end;
+
+	*count = 0;
+	if (file == NULL)
+		return 1;
+	base = strrchr(file, '/');
+	base = base != NULL ? base + 1 : file;
+	/* cupsd's spool files: "d" job "-" document, e.g. d00042-002. */
+	if (base[0] != 'd' || (dash = strchr(base, '-')) == NULL ||
+	    (size_t)(dash - base + 1) >= sizeof(prefix))
+		return 1;
+	n = strtoul(dash + 1, &end, 10);
+	if (*end != '\0' || n == 0)
+		return 1;
+	plen = (size_t)(dash - base + 1);
+	memcpy(prefix, base, plen);
+	prefix[plen] = '\0';
+	if ((size_t)(base - file) >= sizeof(dir))
+		return n;
+	memcpy(dir, file, (size_t)(base - file));
+	dir[base - file] = '\0';
+	if ((dp = opendir(dir[0] != '\0' ? dir : ".")) != NULL) {
+		while ((d = readdir(dp)) != NULL)
+			if (strncmp(d->d_name, prefix, plen) == 0)
+				(*count)++;
+		closedir(dp);
+	}
+	return n;
+}
+
+char *
+job_document_filename(const struct job_opts *o, const char *title,
+    const char *job, size_t n, size_t count)
+{
+	size_t		 names, len;
+	const char	*doc = job_option_nth(o, "document-name-supplied", n,
+			    &names);
+	char		*name, *out;
+
+	if (count < names)
+		count = names;
+	/* Fewer names than documents: which is whose is not known. */
+	if (names < count)
+		doc = NULL;
+	if ((name = job_filename(doc, title, job)) == NULL)
+		return NULL;
+	if (doc != NULL && *doc != '\0' && strcmp(doc, "(stdin)") != 0)
+		return name;
+	if (count <= 1)
+		return name;
+	/* "Invoice.pdf" -> "Invoice (1 of 2).pdf". */
+	len = strlen(name) + 48;
+	if ((out = malloc(len)) != NULL)
+		snprintf(out, len, "%.*s (%zu of %zu).pdf",
+		    (int)(strlen(name) - 4), name, n, count);
+	free(name);
+	return out;
 }
 
 const char *

@@ -45,6 +45,27 @@ void	job_opts_clear(struct job_opts *o);
 /* The value of the last option named name, or NULL. */
 const char *job_option(const struct job_opts *o, const char *name);
 
+/* The n-th (from 1) option named name, or NULL; *count: how many. */
+const char *job_option_nth(const struct job_opts *o, const char *name,
+	    size_t n, size_t *count);
+
+/*
+ * Which document of a job the backend prints: CUPS runs the backend once
+ * per document with the spool file "dJJJJJ-NNN" as argv[6], and lists one
+ * document-name-supplied per document in the options.  From the file's
+ * name its number (1 when unknown); *count: the job's documents, counted
+ * in the spool directory (0 when it cannot be listed).
+ */
+size_t	job_document_number(const char *file, size_t *count);
+
+/*
+ * The attachment name of document n of count: its own name when the
+ * client gave one, else the job's (job_filename()) with " (n of count)"
+ * before ".pdf" when the job has more than one document.  A new string.
+ */
+char	*job_document_filename(const struct job_opts *o, const char *title,
+	    const char *job, size_t n, size_t count);
+
 /* The values templates may use. */
 struct job_vars {
 	const char	*title;

@@ -113,6 +113,16 @@ t_eq "file name from the document name" "$(mime_filename "$(pf_last)")" "Hóa đ
 t_eq "... for the legacy parser too" "$(mime_filename "$(pf_last)" compat32)" "Hóa đơn tháng 11.pdf"
 t_eq "Subject still the title" "$(mime_decode_words "$(mime_header "$(pf_last)" Subject)")$(mime_header "$(pf_last)" Subject | grep -v '=?')" "Some title"
 
+echo "# a job of two documents: each its own message, named after its document"
+cp "$W/invoice.pdf" "$W/Hóa đơn 1.pdf"
+cp "$W/invoice.pdf" "$W/Phiếu thu 2.pdf"
+pf_clear
+lp -d invoices -t "Two documents" "$W/Hóa đơn 1.pdf" "$W/Phiếu thu 2.pdf" >"$W/lp2" 2>&1
+t_ok "two messages" pf_wait_mail 2 30
+sleep 1
+for f in "$PF_MAIL"/*.eml; do mime_filename "$f"; done | sort >"$W/names2"
+t_eq "each named after its own document" "$(tr '\n' '|' <"$W/names2")" "Hóa đơn 1.pdf|Phiếu thu 2.pdf|"
+
 echo "# a text file is converted to a PDF attachment by CUPS"
 printf 'Invoice 0001235\nTotal: 1.000.000 VND\n' >"$W/invoice.txt"
 pf_clear

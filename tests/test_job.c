@@ -7,7 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -174,6 +176,62 @@ filenames(void **state)
 	}
 }
 
+/* Multi-document jobs: each document named after itself, or numbered. */
+static void
+documents(void **state)
+{
+	struct job_opts	 o;
+	struct err	 e;
+	char		*s, dir[] = "/tmp/printmail-docs.XXXXXX", path[64];
+	size_t		 n, count;
+	int		 i;
+
+	(void)state;
+	assert_int_equal(job_parse_options("document-name-supplied=A.pdf "
+	    "x=1 document-name-supplied='B c.docx'", &o, &e), 0);
+	s = job_document_filename(&o, "T", "7", 2, 2);
+	assert_string_equal(s, "B c.pdf");
+	free(s);
+	s = job_document_filename(&o, "T", "7", 1, 2);
+	assert_string_equal(s, "A.pdf");
+	free(s);
+	/* Three documents, two names: which is whose is unknown. */
+	s = job_document_filename(&o, "Invoice", "7", 3, 3);
+	assert_string_equal(s, "Invoice (3 of 3).pdf");
+	free(s);
+	job_opts_clear(&o);
+	assert_int_equal(job_parse_options("", &o, &e), 0);
+	s = job_document_filename(&o, "Invoice", "7", 1, 2);
+	assert_string_equal(s, "Invoice (1 of 2).pdf");
+	free(s);
+	s = job_document_filename(&o, "Invoice", "7", 1, 1);
+	assert_string_equal(s, "Invoice.pdf");
+	free(s);
+	job_opts_clear(&o);
+	/* cupsd's spool names: d00042-002 is the second of the job's. */
+	assert_non_null(mkdtemp(dir));
+	for (i = 1; i <= 3; i++) {
+		snprintf(path, sizeof(path), "%s/d00042-%03d", dir, i);
+		fclose(fopen(path, "w"));
+	}
+	snprintf(path, sizeof(path), "%s/d00043-001", dir);
+	fclose(fopen(path, "w"));
+	snprintf(path, sizeof(path), "%s/d00042-002", dir);
+	n = job_document_number(path, &count);
+	assert_int_equal(n, 2);
+	assert_int_equal(count, 3);
+	assert_int_equal(job_document_number(NULL, &count), 1);
+	assert_int_equal(count, 0);
+	assert_int_equal(job_document_number("/tmp/other.pdf", &count), 1);
+	for (i = 1; i <= 3; i++) {
+		snprintf(path, sizeof(path), "%s/d00042-%03d", dir, i);
+		unlink(path);
+	}
+	snprintf(path, sizeof(path), "%s/d00043-001", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 /* The Subject's {title}: no Samba prefix, no path, extension kept. */
 static void
 titles(void **state)
@@ -333,6 +391,7 @@ main(void)
 		cmocka_unit_test(address_templates),
 		cmocka_unit_test(filenames),
 		cmocka_unit_test(titles),
+		cmocka_unit_test(documents),
 		cmocka_unit_test(long_title_cut_between_characters),
 		cmocka_unit_test(recipient_policy),
 	};
