@@ -429,8 +429,13 @@ xport_tls_connect(const struct xport_tls_opts *o, struct err *e)
 	hints.ai_protocol = IPPROTO_TCP;
 	rc = getaddrinfo(o->host, port, &hints, &res);
 	if (rc != 0) {
-		err_set(e, rc == EAI_NONAME ? ERR_CONFIG : ERR_TEMP,
-		    "cannot resolve host %s: %s", o->host,
+		/*
+		 * A resolver that is down says "unknown" too: temporary, so
+		 * the mail waits (75); the message names the host so that a
+		 * typo in host = is seen.
+		 */
+		err_set(e, ERR_TEMP, "cannot resolve host %s: %s (check host = "
+		    "in the config and this machine's DNS)", o->host,
 		    rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
 		goto fail;
 	}

@@ -866,14 +866,16 @@ main(int argc, char **argv)
 		const char *fix = advice_for_account(&e, acct.name ? acct.name :
 		    o.account, fb, sizeof(fb));
 
+		/* --check reports on standard output, once. */
 		if (o.check) {
 			printf("  FAILED %s\n", e.msg);
 			if (fix != NULL)
 				printf("  fix    %s\n", fix);
+		} else {
+			fprintf(stderr, "printmail: %s\n", e.msg);
+			if (fix != NULL)
+				fprintf(stderr, "printmail: fix: %s\n", fix);
 		}
-		fprintf(stderr, "printmail: %s\n", e.msg);
-		if (fix != NULL)
-			fprintf(stderr, "printmail: fix: %s\n", fix);
 	}
 	/*
 	 * Sending, a failure of the account or the setup defers the message

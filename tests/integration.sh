@@ -252,8 +252,9 @@ t_eq "no recipients: 64 (EX_USAGE)" "$?" 64
 printf 'Subject: x\n\nx\n' | "$PM" -C "$CONF" root 2>"$W/err"
 t_eq "recipient without a domain: 64" "$?" 64
 t_grep "names the recipient" '"root"' "$W/err"
-printf 'Subject: x\n\na\0b\n' | "$PM" -C "$CONF" a@x.test 2>"$W/err"
-t_eq "NUL byte in the message: 65 (EX_DATAERR)" "$?" 65
+python3 -c "print('X-Long: ' + 'x' * 1100000 + '\n\nbody')" | "$PM" -C "$CONF" a@x.test 2>"$W/err"
+t_eq "a header field over 1 MiB: 65 (EX_DATAERR)" "$?" 65
+t_grep "says which limit" "longer than 1048576 bytes" "$W/err"
 "$PM" -C "$CONF" -bs </dev/null 2>"$W/err"
 t_eq "unsupported mode -bs: 64" "$?" 64
 printf 'Subject: x\n\nx\n' | "$PM" -C "$CONF" -odi -oem -U -n a@x.test 2>"$W/err"

@@ -268,6 +268,25 @@ t_eq "in failed/" "$(failed)" 1
 listing
 t_grep "listed as failed with the reason" "queue_lifetime" "$W/list"
 
+idf=$(grep 'old@khachhang.test' "$W/list" | cut -d' ' -f1)
+"$W/bin/printmail" -C "$CONF" --retry "$idf"
+t_eq "--retry of a failed message exits 0" "$?" 0
+t_eq "... it is back in the queue" "$(queued) $(failed)" "1 0"
+"$W/bin/printmail" -C "$CONF" --delete "$idf"
+t_eq "... and can be deleted from there" "$(queued)" 0
+
+echo "# mailq is the listing; -odb from a caller who cannot read the config"
+ln -sf printmail "$W/bin/mailq"
+msg "m@khachhang.test" "mailq" | "$W/bin/printmail" -C "$CONF" -odq -t
+"$W/bin/mailq" -C "$CONF" >"$W/mailq" 2>&1
+t_eq "mailq exits 0" "$?" 0
+t_grep "mailq lists the queue" "m@khachhang.test" "$W/mailq"
+n0=$(queued)
+msg "b@khachhang.test" "odb as www-data" | as www-data "$W/bin/printmail" -C "$CONF" -odb -t 2>"$W/err"
+t_eq "-odb as www-data (config unreadable): exit 0, queued" "$? $(queued)" "0 $((n0 + 1))"
+runner
+t_ok "... and the runner delivers it" pf_wait_mail 2 30
+
 echo "# a message the server refuses (5xx) fails alone; the rest go"
 pf_make_ca "$W/ftls" "queue fake"
 chmod 644 "$W"/ftls/*
@@ -366,5 +385,52 @@ msg "small@khachhang.test" "small" | as nobody env PRINTMAIL_QUEUE_DIR="$W/small
 t_eq "a small message still queues" "$?" 0
 t_eq "and is there" "$(ls -A "$W/small/spool/queue" | wc -l)" 1
 umount "$W/small"
+
+echo "# max_connections holds across the runner, direct senders and the backend"
+. "$HERE/lib/pdf.sh"
+# Postfix counts loopback too, and says 421 past two sessions at once.
+postconf -c "$W/pf/etc" -e smtpd_client_connection_count_limit=2 \
+    smtpd_client_event_limit_exceptions= >/dev/null
+postfix -c "$W/pf/etc" reload >/dev/null 2>&1
+sleep 1
+cat >>"$CONF" <<EOC
+
+[limited]
+password = $PF_PASS
+max_connections = 2
+to = ketoan@khachhang.test
+EOC
+make_pdf "$W/lim.pdf" "Limited"
+chmod 644 "$W/lim.pdf"
+pf_clear
+for i in 1 2 3 4 5 6; do
+	msg "q$i@khachhang.test" "queued $i" | "$W/bin/printmail" -C "$CONF" -a limited -odq -t
+done
+n0=$(wc -l <"$W/pf/maillog")
+pids=()
+runner -a limited >/dev/null 2>&1 &
+pids+=($!)
+for i in 1 2 3 4 5 6; do
+	msg "d$i@khachhang.test" "direct $i" | "$W/bin/printmail" -C "$CONF" -a limited -odi -v -t 2>"$W/lim.err.$i" &
+	pids+=($!)
+done
+for i in 1 2 3 4; do
+	env -i PATH=/usr/bin:/bin DEVICE_URI=email:/limited PRINTER=limited \
+	    PRINTMAIL_CONFIG="$CONF" PRINTMAIL_RUN_DIR="$W/run" TMPDIR="$W/tmp" \
+	    "$BIN/email" "$((100 + i))" lan "Print $i" 1 "" "$W/lim.pdf" 2>"$W/lim.be.$i" &
+	pids+=($!)
+done
+fails=0
+for p in "${pids[@]}"; do wait "$p" || fails=$((fails + 1)); done
+t_eq "runner, 6 direct senders and 4 print jobs at once: all exit 0" "$fails" 0
+t_ok "all 16 messages delivered" pf_wait_mail 16 60
+sleep 1
+t_eq "Postfix never saw a third session (no 421 too many connections)" \
+    "$(tail -n +$((n0 + 1)) "$W/pf/maillog" | grep -c 'too many connections')" 0
+t_ok "the limit was reached: some waited for a slot" \
+    test "$(cat "$W"/lim.err.* "$W"/lim.be.* | grep -c 'waiting: ')" -ge 1
+postconf -c "$W/pf/etc" -e smtpd_client_connection_count_limit=50 \
+    "smtpd_client_event_limit_exceptions=\$mynetworks" >/dev/null
+postfix -c "$W/pf/etc" reload >/dev/null 2>&1
 
 t_summary
