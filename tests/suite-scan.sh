@@ -66,7 +66,7 @@ t_eq "scanner's SMTP accepted by the relay" "$?" 0
 t_ok "delivered by the provider" pf_wait_mail 1 30
 M=$(pf_last)
 t_grep "From rewritten to the mailbox" "<$PF_USER>" <(mime_header "$M" From | sed 's/$//'; echo)
-t_eq "scanner kept as Reply-To" "$(mime_header "$M" Reply-To)" '"Scanner 3rd floor" <scanner@printer.local>'
+t_eq "scanner kept as Reply-To" "$(mime_header "$M" Reply-To)" 'Scanner 3rd floor <scanner@printer.local>'
 t_grep "envelope sender is the mailbox" "from=$PF_USER" "${M%.eml}.env"
 t_grep "to the scan's recipient" "to=ketoan@khachhang.vn" "${M%.eml}.env"
 t_grep "provider saw STARTTLS + AUTH" "sasl_username=$PF_USER" "$W/provider/maillog"
