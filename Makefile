@@ -54,7 +54,7 @@ COMMON_SRC := common/err.c common/outcome.c common/util.c common/log.c \
 	common/throttle.c common/queue.c common/token.c
 COMMON_OBJ := $(COMMON_SRC:%.c=$(B)/%.o)
 FILTER_SRC := filter/printmail.c filter/spool.c filter/rewrite.c filter/flush.c \
-	filter/authorize.c
+	filter/authorize.c filter/status.c
 FILTER_OBJ := $(FILTER_SRC:%.c=$(B)/%.o)
 BACKEND_SRC := backend/email.c backend/job.c
 BACKEND_OBJ := $(BACKEND_SRC:%.c=$(B)/%.o)

@@ -110,6 +110,7 @@ struct account_run {
 	struct smtp		*s;
 	struct throttle_slot	 slot;
 	int			 on_conn;
+	int			 pass;		/* of the run: force is pass 0's */
 };
 
 static void
@@ -318,7 +319,8 @@ flush_account(struct account_run *r, struct item *items, size_t n)
 	}
 	r->loaded = 1;
 	fingerprint(&r->a, r->o->config, r->fp);
-	if (r->cond.kind == QC_HELD && now < r->cond.until && !r->o->force &&
+	if (r->cond.kind == QC_HELD && now < r->cond.until &&
+	    !(r->o->force && r->pass == 0) &&
 	    strcmp(r->cond.fingerprint, r->fp) == 0)
 		return 0;
 	if (r->cond.kind == QC_PAUSED && now < r->cond.until)
@@ -328,8 +330,13 @@ flush_account(struct account_run *r, struct item *items, size_t n)
 
 		if (!items[i].due)
 			continue;
+		/*
+		 * No session, no progress: the account is held or paused
+		 * now, and another pass must not log in again (a held
+		 * mailbox gets one attempt per run, not one per pass).
+		 */
 		if (r->s == NULL && connect_account(r, items, n) == -1)
-			return did + 1;
+			return did;
 		/* Paced: the provider's rate, shared with direct senders. */
 		err_clear(&e);
 		if (r->a.max_per_minute > 0) {
@@ -509,6 +516,7 @@ flush_run(const struct flush_opts *o, struct err *e)
 			memset(&r, 0, sizeof(r));
 			r.o = &oo;
 			r.name = accts[k];
+			r.pass = pass;
 			r.slot.fd = -1;
 			did += flush_account(&r, mine, m);
 			disconnect(&r);
@@ -580,6 +588,67 @@ stored_fix(const char *reply)
 	return advice_for_error(&e);
 }
 
+/* What a message is waiting for, in the listing's words. */
+static const char *
+entry_state(int failed, const struct queue_state *st,
+    const struct queue_cond *c)
+{
+	return failed ? "failed" : st->held ? "held" : c->kind == QC_HELD ?
+	    "held" : c->kind == QC_PAUSED ? "deferred" : st->attempts > 0 ?
+	    "deferred" : "queued";
+}
+
+int
+flush_account_status(const char *queue_dir, const char *account,
+    struct flush_status *fs)
+{
+	static const char *const subs[] = { "queue", "failed" };
+	struct queue_cond	 c;
+	struct err		 e;
+	char			**ids;
+	size_t			  n, i, k;
+
+	memset(fs, 0, sizeof(*fs));
+	queue_cond_read(queue_dir, account, &c);
+	fs->held = c.kind == QC_HELD;
+	fs->paused = c.kind == QC_PAUSED;
+	fs->since = c.since;
+	util_strlcpy(fs->reply, c.reply, sizeof(fs->reply));
+	fs->fix = c.reply[0] ? stored_fix(c.reply) : NULL;
+	for (k = 0; k < 2; k++) {
+		err_clear(&e);
+		if (queue_list(queue_dir, subs[k], &ids, &n, &e) == -1)
+			return -1;
+		for (i = 0; i < n; i++) {
+			struct queue_env	env;
+			struct queue_state	st;
+			const char		*state;
+			int			fd;
+
+			err_clear(&e);
+			if ((fd = queue_open(queue_dir, ids[i], k == 1, &env,
+			    &e)) == -1)
+				continue;
+			close(fd);
+			if (strcmp(env.account, account) == 0) {
+				queue_state_read(queue_dir, ids[i], &st);
+				state = entry_state(k == 1, &st, &c);
+				if (strcmp(state, "queued") == 0)
+					fs->queued++;
+				else if (strcmp(state, "deferred") == 0)
+					fs->deferred++;
+				else if (strcmp(state, "held") == 0)
+					fs->held_msgs++;
+				else
+					fs->failed++;
+			}
+			queue_env_clear(&env);
+		}
+		queue_list_free(ids, n);
+	}
+	return 0;
+}
+
 static int
 list_sub(const struct flush_opts *o, const char *sub, int json, struct err *e)
 {
@@ -615,9 +684,7 @@ list_sub(const struct flush_opts *o, const char *sub, int json, struct err *e)
 		close(fd);
 		queue_state_read(o->queue_dir, ids[i], &st);
 		queue_cond_read(o->queue_dir, env.account, &c);
-		state = failed ? "failed" : st.held ? "held" :
-		    c.kind == QC_HELD ? "held" : c.kind == QC_PAUSED ?
-		    "deferred" : st.attempts > 0 ? "deferred" : "queued";
+		state = entry_state(failed, &st, &c);
 		/* Why it waits: its own reply, else its account's. */
 		if (!failed && st.reply[0] == '\0' && c.kind != QC_OK)
 			util_strlcpy(st.reply, c.reply, sizeof(st.reply));

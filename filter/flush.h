@@ -64,6 +64,23 @@ void	flush_hold_note(const char *queue_dir, const char *config,
 	    const struct conf_account *a, const struct err *outcome);
 
 /* One line for --check: "held since ... (reply)", or NULL when not held. */
+/* An account as the queue sees it: its condition and its messages. */
+struct flush_status {
+	int		 held, paused;	/* the account's condition */
+	long long	 since;
+	char		 reply[512];
+	const char	*fix;
+	size_t		 queued, deferred, held_msgs, failed;
+};
+
+/*
+ * Fills *fs for account from the queue in queue_dir (the caller must be
+ * able to read it: root or the runner's user).  0, or -1 when it cannot
+ * be read.
+ */
+int	flush_account_status(const char *queue_dir, const char *account,
+	    struct flush_status *fs);
+
 const char *flush_hold_text(const char *queue_dir, const char *account,
 	    char *buf, size_t len);
 

@@ -28,6 +28,7 @@
 
 #include "advice.h"
 #include "authorize.h"
+#include "status.h"
 #include "oauth.h"
 #include "conf.h"
 #include "err.h"
@@ -69,6 +70,7 @@ struct opts {
 	int		 device;	/* --device */
 	int		 refresh;	/* --refresh */
 	int		 all;		/* --all */
+	int		 status;	/* --status */
 	int		 nothing;	/* -bi: nothing to do */
 	int		 mode;		/* -odi -odq -odb: 'i', 'q', 'b'; 0 */
 	int		 flush;		/* --flush, -q */
@@ -116,6 +118,7 @@ usage(FILE *fp)
 "       printmail --check [-C FILE] [-a ACCOUNT] [-v]\n"
 "       printmail --authorize [--device] [-C FILE] [-a ACCOUNT]\n"
 "       printmail --refresh [-C FILE] [-a ACCOUNT | --all]\n"
+"       printmail --status [--json] [-C FILE]\n"
 "       printmail --version | --help\n"
 "\n"
 "  -C FILE     config file (default $PRINTMAIL_CONFIG, else "
@@ -130,6 +133,8 @@ PM_SYSCONFDIR "/printmail.conf)\n"
 "  --authorize sign the mailbox in once (OAuth 2.0), keep its refresh token,\n"
 "              then check; --device: with a code on another device\n"
 "  --refresh   refresh kept OAuth sign-ins not used for three days\n"
+"  --status    every account, its queue and sign-in; exit 0 well, 1 warning,\n"
+"              2 failing (--json for scripts)\n"
 "Other sendmail options are accepted and ignored.\n");
 }
 
@@ -172,6 +177,10 @@ parse_args(int argc, char **argv, struct opts *o, struct err *e)
 		}
 		if (strcmp(a, "--refresh") == 0) {
 			o->refresh = 1;
+			continue;
+		}
+		if (strcmp(a, "--status") == 0) {
+			o->status = 1;
 			continue;
 		}
 		if (strcmp(a, "--all") == 0) {
@@ -808,7 +817,13 @@ main(int argc, char **argv)
 
 		/* The queue's own commands need no account to work. */
 		err_clear(&e);
-		flush_opts_init(&fo, path, loaded ? &acct : NULL, o.flush);
+		/*
+		 * The admin at a terminal tries held accounts and skips
+		 * back-offs; the systemd units, cron and -odb do not (they
+		 * run every minute: a held mailbox must not be tried then).
+		 */
+		flush_opts_init(&fo, path, loaded ? &acct : NULL, o.flush &&
+		    isatty(STDIN_FILENO));
 		if (o.list)
 			(void)flush_list(&fo, o.json, &e);
 		else if (o.manage != NULL)
@@ -820,6 +835,13 @@ main(int argc, char **argv)
 		conf_account_clear(&acct);
 		closelog();
 		return outcome_sysexit(e.kind);
+	}
+	if (o.status) {
+		status = status_run(path, o.json, queue_dir, &e);
+		if (e.kind != ERR_NONE && !o.json)
+			fprintf(stderr, "printmail: %s\n", e.msg);
+		closelog();
+		return status;
 	}
 	if (o.refresh) {
 		status = run_refresh(path, &o);

@@ -87,7 +87,7 @@ runner() { as printmail "$W/bin/printmail" -C "$CONF" --flush "$@"; }
 queued() { as printmail find "$Q/queue" -type f | wc -l; }
 failed() { as printmail find "$Q/failed" -type f | wc -l; }
 auths() { pf_logins; }
-authfails() { grep -c "authentication failed" "$W/pf/maillog" 2>/dev/null || echo 0; }
+authfails() { awk '/authentication failed/ { n++ } END { print n + 0 }' "$W/pf/maillog" 2>/dev/null; }
 listing() { "$W/bin/printmail" -C "$CONF" --queue >"$W/list" 2>&1; }
 
 echo "# callers without the secrets queue through the setgid helper"
