@@ -419,6 +419,10 @@ t_eq "... without asking the endpoint again" "$(reqs)" "$n0"
 "$PM" --check -C "$W/pm.conf" >"$W/out" 2>&1
 t_eq "--check: exit 77" "$?" 77
 t_grep "--check shows it needs renewing" "the sign-in needs renewing" "$W/out"
+PRINTMAIL_QUEUE_DIR=$W/noqueue "$PM" --status -C "$W/pm.conf" >"$W/out" 2>&1
+t_eq "--status: failing (2)" "$?" 2
+t_grep "--status says the sign-in needs --authorize" "NEEDS printmail --authorize" "$W/out"
+t_nogrep "--status shows no token" "$RT1" "$W/out"
 conf "soft_bounce = no"
 send 2>"$W/err"
 t_eq "soft_bounce = no: exit 77" "$?" 77

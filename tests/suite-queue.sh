@@ -90,6 +90,18 @@ auths() { pf_logins; }
 authfails() { awk '/authentication failed/ { n++ } END { print n + 0 }' "$W/pf/maillog" 2>/dev/null; }
 listing() { "$W/bin/printmail" -C "$CONF" --queue >"$W/list" 2>&1; }
 
+# status: printmail --status [--json] as root; sets ST (exit) and files.
+status() {
+	"$W/bin/printmail" -C "$CONF" --status >"$W/status" 2>&1
+	ST=$?
+	"$W/bin/printmail" -C "$CONF" --status --json >"$W/status.json" 2>&1
+}
+status
+t_eq "--status, all well: exit 0" "$ST" 0
+t_grep "--status names each account's server" "[default] ok  127.0.0.1:$PF_PORT starttls, auth password" "$W/status"
+t_grep "... and its queue" "0 queued, 0 deferred, 0 held, 0 failed" "$W/status"
+t_ok "--status --json parses" python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["level"] == 0' "$W/status.json"
+
 echo "# callers without the secrets queue through the setgid helper"
 for u in www-data nobody; do
 	msg "ketoan@khachhang.test" "from $u" | as "$u" "$W/bin/printmail" -C "$CONF" -t -i
@@ -185,6 +197,17 @@ t_eq "nothing failed or bounced" "$(failed)" 0
 runner
 runner
 t_eq "later runs do not log in again (probe every 30 min)" "$(( $(authfails) - f0 ))" 1
+status
+t_eq "--status with a held account: exit 2 (failing)" "$ST" 2
+t_grep "--status shows the hold and the server's reply" "account HELD since" "$W/status"
+t_grep "... and the waiting mail" "4 held" "$W/status"
+t_ok "--status --json: the account failing, its messages counted" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+a = [x for x in d["accounts"] if x["account"] == "default"][0]
+assert d["level"] == 2 and a["condition"] == "held" and a["queue"]["held"] == 4, d' "$W/status.json"
+t_nogrep "--status never shows the password" "not the app password" "$W/status"
+t_nogrep "--status --json never shows it either" "not the app password" "$W/status.json"
 "$W/bin/printmail" -C "$CONF" --queue --json >"$W/json"
 t_ok "--queue --json: one JSON object per line" \
     python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$W/json"
@@ -267,6 +290,9 @@ t_eq "not delivered" "$(pf_count)" 0
 t_eq "in failed/" "$(failed)" 1
 listing
 t_grep "listed as failed with the reason" "queue_lifetime" "$W/list"
+status
+t_eq "--status with failed mail: exit 2" "$ST" 2
+t_grep "--status counts it" "1 failed" "$W/status"
 
 idf=$(grep 'old@khachhang.test' "$W/list" | cut -d' ' -f1)
 "$W/bin/printmail" -C "$CONF" --retry "$idf"
