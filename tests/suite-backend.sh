@@ -123,6 +123,20 @@ sleep 1
 for f in "$PF_MAIL"/*.eml; do mime_filename "$f"; done | sort >"$W/names2"
 t_eq "each named after its own document" "$(tr '\n' '|' <"$W/names2")" "Hóa đơn 1.pdf|Phiếu thu 2.pdf|"
 
+echo "# option values with blanks, quoted as the README says"
+pf_clear
+lp -d invoices -t "Quoted" -o "email-subject='Hóa đơn tháng 11'" \
+    -o "email-body='Kính gửi Quý khách'" "$W/invoice.pdf" >/dev/null 2>&1
+t_ok "delivered" pf_wait_mail 1 30
+python3 - "$(pf_last)" >"$W/quoted" <<'EOF'
+import email, email.policy, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.default)
+print(m["Subject"])
+print(m.get_body(preferencelist=("plain",)).get_content().strip())
+EOF
+t_eq "the whole subject arrives" "$(sed -n 1p "$W/quoted")" "Hóa đơn tháng 11"
+t_eq "the whole body text arrives" "$(sed -n 2p "$W/quoted")" "Kính gửi Quý khách"
+
 echo "# a text file is converted to a PDF attachment by CUPS"
 printf 'Invoice 0001235\nTotal: 1.000.000 VND\n' >"$W/invoice.txt"
 pf_clear
