@@ -648,6 +648,56 @@ queue_cond_write(const char *dir, const char *account,
 	return replace_file(path, text, 1, e);
 }
 
+static void
+last_kv(void *ctx, const char *k, const char *v)
+{
+	struct queue_last *l = ctx;
+
+	if (strcmp(k, "ok") == 0)
+		l->ok = strtoll(v, NULL, 10);
+	else if (strcmp(k, "fail") == 0)
+		l->fail = strtoll(v, NULL, 10);
+	else if (strcmp(k, "reply") == 0)
+		util_strlcpy(l->reply, v, sizeof(l->reply));
+}
+
+void
+queue_last_read(const char *dir, const char *account, struct queue_last *l)
+{
+	char	path[4096];
+
+	memset(l, 0, sizeof(*l));
+	if ((size_t)snprintf(path, sizeof(path), "%s/state/last.%s", dir,
+	    account) < sizeof(path) && strchr(account, '/') == NULL)
+		kv_read(path, last_kv, l);
+}
+
+void
+queue_last_note(const char *dir, const char *account, int ok,
+    const char *reply)
+{
+	struct queue_last	l;
+	struct err		e;
+	char			path[4096], text[QUEUE_REPLY_MAX + 96];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/state/last.%s", dir,
+	    account) >= sizeof(path) || strchr(account, '/') != NULL)
+		return;
+	queue_last_read(dir, account, &l);
+	if (ok)
+		l.ok = (long long)time(NULL);
+	else {
+		l.fail = (long long)time(NULL);
+		util_strlcpy(l.reply, reply ? reply : "", sizeof(l.reply));
+		util_clean(l.reply);
+	}
+	snprintf(text, sizeof(text), "ok %lld\nfail %lld\nreply %s\n", l.ok,
+	    l.fail, l.reply);
+	err_clear(&e);
+	/* For --status only: no fsync. */
+	(void)replace_file(path, text, 0, &e);
+}
+
 void
 queue_trigger(const char *dir)
 {

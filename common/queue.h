@@ -131,6 +131,17 @@ struct queue_cond {
 
 void	queue_cond_read(const char *dir, const char *account,
 	    struct queue_cond *c);
+
+/* An account's last success and last failure, for printmail --status. */
+struct queue_last {
+	long long	ok, fail;
+	char		reply[QUEUE_REPLY_MAX];	/* of the failure */
+};
+void	queue_last_read(const char *dir, const char *account,
+	    struct queue_last *l);
+/* Records an attempt's outcome; quietly nothing when it cannot. */
+void	queue_last_note(const char *dir, const char *account, int ok,
+	    const char *reply);
 int	queue_cond_write(const char *dir, const char *account,
 	    const struct queue_cond *c, struct err *e);
 

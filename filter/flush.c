@@ -168,6 +168,7 @@ connect_account(struct account_run *r, struct item *items, size_t n)
 	}
 	session_helo(&r->a, helo, sizeof(helo));
 	if ((r->s = session_open(&r->a, helo, r->o->cache_dir, &e)) == NULL) {
+		queue_last_note(r->o->queue_dir, r->name, 0, e.msg);
 		throttle_release(&r->slot);
 		set_cond(r, holds_account(e.kind) ? QC_HELD : QC_PAUSED, &e);
 		return -1;
@@ -352,12 +353,14 @@ flush_account(struct account_run *r, struct item *items, size_t n)
 		err_clear(&e);
 		queued = now;
 		if (send_one(r, items[i].id, &st, &queued, &e) == 0) {
+			queue_last_note(r->o->queue_dir, r->name, 1, NULL);
 			items[i].due = 0;
 			if (++r->on_conn >= FLUSH_PER_CONN)
 				disconnect(r);
 			continue;
 		}
 		items[i].due = 0;
+		queue_last_note(r->o->queue_dir, r->name, 0, e.msg);
 		util_strlcpy(st.reply, e.msg, sizeof(st.reply));
 		if (e.kind == ERR_REFUSED || e.kind == ERR_NORCPT ||
 		    e.kind == ERR_DATA || e.kind == ERR_USAGE) {
@@ -615,6 +618,15 @@ flush_account_status(const char *queue_dir, const char *account,
 	fs->since = c.since;
 	util_strlcpy(fs->reply, c.reply, sizeof(fs->reply));
 	fs->fix = c.reply[0] ? stored_fix(c.reply) : NULL;
+	{
+		struct queue_last l;
+
+		queue_last_read(queue_dir, account, &l);
+		fs->last_ok = l.ok;
+		fs->last_fail = l.fail;
+		util_strlcpy(fs->last_reply, l.reply, sizeof(fs->last_reply));
+		fs->last_fix = l.reply[0] ? stored_fix(l.reply) : NULL;
+	}
 	for (k = 0; k < 2; k++) {
 		err_clear(&e);
 		if (queue_list(queue_dir, subs[k], &ids, &n, &e) == -1)
@@ -893,6 +905,8 @@ flush_hold_note(const char *queue_dir, const char *config,
 		return;
 	memset(&r, 0, sizeof(r));
 	r.name = a->name;
+	queue_last_note(queue_dir, a->name, outcome->kind == ERR_NONE,
+	    outcome->msg);
 	queue_cond_read(queue_dir, a->name, &r.cond);
 	if (outcome->kind == ERR_NONE) {
 		struct err ignored;

@@ -71,6 +71,9 @@ struct flush_status {
 	char		 reply[512];
 	const char	*fix;
 	size_t		 queued, deferred, held_msgs, failed;
+	long long	 last_ok, last_fail;	/* last attempts, or 0 */
+	char		 last_reply[512];	/* of the last failure */
+	const char	*last_fix;
 };
 
 /*

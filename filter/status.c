@@ -180,6 +180,9 @@ account(const char *config, const char *name, const char *(*qdir)(
 			level = 2;
 		else if (fs.paused || fs.deferred > 0 || fs.held_msgs > 0)
 			level = 1;
+		/* The last attempt failed: mail may be waiting. */
+		if (level < 1 && fs.last_fail > fs.last_ok)
+			level = 1;
 		if (fs.held)
 			snprintf(why, sizeof(why), "held: %s", fs.reply);
 		else if (fs.paused)
@@ -222,6 +225,9 @@ account(const char *config, const char *name, const char *(*qdir)(
 				json_str(fs.fix);
 			else
 				printf("null");
+			printf(",\"last_success\":%lld,\"last_failure\":%lld,"
+			    "\"last_failure_reply\":", fs.last_ok, fs.last_fail);
+			json_str(fs.last_reply);
 			printf(",\"queue\":{\"queued\":%zu,\"deferred\":%zu,"
 			    "\"held\":%zu,\"failed\":%zu}", fs.queued,
 			    fs.deferred, fs.held_msgs, fs.failed);
@@ -262,6 +268,16 @@ account(const char *config, const char *name, const char *(*qdir)(
 				if (fs.fix != NULL)
 					printf("  fix     %s\n", fs.fix);
 			}
+			when(fs.last_ok, t1, sizeof(t1));
+			printf("  last    sent %s", t1);
+			if (fs.last_fail > 0) {
+				when(fs.last_fail, t2, sizeof(t2));
+				printf("; failed %s: %s", t2, fs.last_reply);
+			}
+			printf("\n");
+			if (fs.last_fail > fs.last_ok && fs.last_fix != NULL &&
+			    !fs.held && !fs.paused)
+				printf("  fix     %s\n", fs.last_fix);
 			printf("  queue   %zu queued, %zu deferred, %zu held, "
 			    "%zu failed\n", fs.queued, fs.deferred,
 			    fs.held_msgs, fs.failed);

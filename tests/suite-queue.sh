@@ -153,6 +153,9 @@ t_ok "From rewritten to the mailbox by the runner" \
 t_ok "the app kept as Reply-To" \
     grep -q "^Reply-To: App <app@server.local>" "$(ls "$PF_MAIL"/*.eml | head -n 1)"
 
+status
+t_grep "--status: the runner's last success" "  last    sent 20" "$W/status"
+
 echo "# the provider down for two runs, then up: delivered once each"
 pf_stop
 pf_clear
@@ -201,6 +204,7 @@ status
 t_eq "--status with a held account: exit 2 (failing)" "$ST" 2
 t_grep "--status shows the hold and the server's reply" "account HELD since" "$W/status"
 t_grep "... and the waiting mail" "4 held" "$W/status"
+t_grep "... and the last failure" "; failed 20" "$W/status"
 t_ok "--status --json: the account failing, its messages counted" python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
