@@ -43,7 +43,7 @@ CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 ALL_CPPFLAGS := -D_GNU_SOURCE -Icommon -Ifilter -Ibackend -DPM_VERSION='"$(VERSION)"' \
 	-DPM_SYSCONFDIR='"$(SYSCONFDIR)"' -DPM_LIBEXECDIR='"$(LIBEXECDIR)"' \
-	-DPM_QUEUE_DIR='"$(QUEUEDIR)"' -DPM_STATE_DIR='"$(STATEDIR)"' $(CPPFLAGS)
+	-DPM_QUEUE_DIR='"$(QUEUEDIR)"' -DPM_STATE_DIR='"$(STATEDIR)"' -DPM_PPD='"$(PPDDIR)/printmail.ppd"' $(CPPFLAGS)
 ALL_CFLAGS   := $(WARN) $(CFLAGS) $(SSL_CFLAGS)
 
 B := build
@@ -54,7 +54,7 @@ COMMON_SRC := common/err.c common/outcome.c common/util.c common/log.c \
 	common/throttle.c common/queue.c common/token.c
 COMMON_OBJ := $(COMMON_SRC:%.c=$(B)/%.o)
 FILTER_SRC := filter/printmail.c filter/spool.c filter/rewrite.c filter/flush.c \
-	filter/authorize.c filter/status.c
+	filter/authorize.c filter/status.c filter/setup.c
 FILTER_OBJ := $(FILTER_SRC:%.c=$(B)/%.o)
 BACKEND_SRC := backend/email.c backend/job.c
 BACKEND_OBJ := $(BACKEND_SRC:%.c=$(B)/%.o)

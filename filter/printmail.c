@@ -28,6 +28,7 @@
 
 #include "advice.h"
 #include "authorize.h"
+#include "setup.h"
 #include "status.h"
 #include "oauth.h"
 #include "conf.h"
@@ -53,6 +54,9 @@
 #ifndef PM_QUEUE_DIR
 #define PM_QUEUE_DIR "/var/spool/printmail"
 #endif
+#ifndef PM_PPD
+#define PM_PPD "/usr/share/ppd/printmail/printmail.ppd"
+#endif
 #ifndef PM_VERSION
 #define PM_VERSION "0"
 #endif
@@ -71,6 +75,12 @@ struct opts {
 	int		 refresh;	/* --refresh */
 	int		 all;		/* --all */
 	int		 status;	/* --status */
+	int		 setup;		/* --setup */
+	int		 non_interactive;
+	int		 password_stdin;
+	int		 no_check;
+	const char	*s_address, *s_provider, *s_host, *s_port, *s_tls;
+	const char	*s_ca, *s_from_name, *s_to, *s_queue;
 	int		 nothing;	/* -bi: nothing to do */
 	int		 mode;		/* -odi -odq -odb: 'i', 'q', 'b'; 0 */
 	int		 flush;		/* --flush, -q */
@@ -119,6 +129,10 @@ usage(FILE *fp)
 "       printmail --authorize [--device] [-C FILE] [-a ACCOUNT]\n"
 "       printmail --refresh [-C FILE] [-a ACCOUNT | --all]\n"
 "       printmail --status [--json] [-C FILE]\n"
+"       printmail --setup --non-interactive --address A --password-stdin\n"
+"                 [--provider office365|gmail | --host H --port P\n"
+"                 --tls starttls|implicit] [--tls-ca-file F] [--from-name N]\n"
+"                 [--to R] [--queue NAME] [--no-check] [-C FILE] [-a ACCOUNT]\n"
 "       printmail --version | --help\n"
 "\n"
 "  -C FILE     config file (default $PRINTMAIL_CONFIG, else "
@@ -177,6 +191,39 @@ parse_args(int argc, char **argv, struct opts *o, struct err *e)
 		}
 		if (strcmp(a, "--refresh") == 0) {
 			o->refresh = 1;
+			continue;
+		}
+		{
+			static const char *const valued[] = { "--address",
+			    "--provider", "--host", "--port", "--tls",
+			    "--tls-ca-file", "--from-name", "--to", "--queue" };
+			const char **dst[] = { &o->s_address, &o->s_provider,
+			    &o->s_host, &o->s_port, &o->s_tls, &o->s_ca,
+			    &o->s_from_name, &o->s_to, &o->s_queue };
+			size_t k;
+
+			for (k = 0; k < 9; k++)
+				if (strcmp(a, valued[k]) == 0)
+					break;
+			if (k < 9) {
+				if (i + 1 >= argc)
+					return err_set(e, ERR_USAGE, "%s needs "
+					    "a value", a);
+				*dst[k] = argv[++i];
+				continue;
+			}
+		}
+		if (strcmp(a, "--setup") == 0 || strcmp(a,
+		    "--non-interactive") == 0 || strcmp(a,
+		    "--password-stdin") == 0 || strcmp(a, "--no-check") == 0) {
+			if (strcmp(a, "--setup") == 0)
+				o->setup = 1;
+			else if (strcmp(a, "--non-interactive") == 0)
+				o->non_interactive = 1;
+			else if (strcmp(a, "--password-stdin") == 0)
+				o->password_stdin = 1;
+			else
+				o->no_check = 1;
 			continue;
 		}
 		if (strcmp(a, "--status") == 0) {
@@ -721,6 +768,71 @@ run_check(const struct conf_account *a, const char *config, struct err *e)
 	return 0;
 }
 
+/* --setup's check: the --check steps on the account as written. */
+static int
+setup_check(const char *config, const char *account, struct err *e)
+{
+	struct conf_account	a;
+	int			rc;
+
+	if (conf_load(config, account, &a, e) == -1)
+		return -1;
+	log_set_handler(log_to_stdout, NULL);
+	rc = run_check(&a, config, e);
+	log_set_handler(log_to_stderr, NULL);
+	conf_account_clear(&a);
+	return rc;
+}
+
+/* --setup --non-interactive: the password from standard input. */
+static int
+run_setup(const char *path, const struct opts *o)
+{
+	struct setup_opts	so;
+	struct err		e;
+	char			line[1024];
+	size_t			n;
+
+	err_clear(&e);
+	if (!o->non_interactive || !o->password_stdin) {
+		fprintf(stderr, "printmail: --setup runs with --non-interactive "
+		    "--password-stdin (the interactive one is to come); see "
+		    "printmail --help\n");
+		return EX_USAGE;
+	}
+	memset(&so, 0, sizeof(so));
+	so.config = path;
+	so.account = o->account ? o->account : "default";
+	so.address = o->s_address;
+	so.provider = o->s_provider;
+	so.host = o->s_host;
+	so.port = o->s_port;
+	so.tls = o->s_tls;
+	so.tls_ca_file = o->s_ca;
+	so.from_name = o->s_from_name;
+	so.to = o->s_to;
+	so.queue = o->s_queue;
+	so.ppd = PM_PPD;
+	so.no_check = o->no_check;
+	line[0] = '\0';
+	if (fgets(line, sizeof(line), stdin) != NULL) {
+		n = strcspn(line, "\r\n");
+		line[n] = '\0';
+	}
+	so.password = line;
+	(void)setup_run(&so, setup_check, &e);
+	util_wipe(line, sizeof(line));
+	if (e.kind != ERR_NONE) {
+		const char *fix = advice_for_error(&e);
+
+		fprintf(stderr, "printmail: %s\n", e.msg);
+		if (fix != NULL)
+			fprintf(stderr, "printmail: fix: %s\n", fix);
+		fprintf(stderr, "printmail: %s is unchanged\n", path);
+	}
+	return outcome_sysexit(e.kind);
+}
+
 /* --refresh: one account, or --all of those that sign in. */
 static int
 run_refresh(const char *path, const struct opts *o)
@@ -835,6 +947,11 @@ main(int argc, char **argv)
 		conf_account_clear(&acct);
 		closelog();
 		return outcome_sysexit(e.kind);
+	}
+	if (o.setup) {
+		status = run_setup(path, &o);
+		closelog();
+		return status;
 	}
 	if (o.status) {
 		status = status_run(path, o.json, queue_dir, &e);
