@@ -168,7 +168,11 @@ opt_arg(int argc, char **argv, int *i, const char *rest, struct err *e)
 static int
 parse_args(int argc, char **argv, struct opts *o, struct err *e)
 {
-	int	 i;
+	int	 i, setup_given = 0;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--setup") == 0)
+			setup_given = 1;
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *p, *v;
@@ -205,6 +209,9 @@ parse_args(int argc, char **argv, struct opts *o, struct err *e)
 			for (k = 0; k < 9; k++)
 				if (strcmp(a, valued[k]) == 0)
 					break;
+			/* Without --setup, --queue is the listing. */
+			if (k == 8 && !setup_given)
+				k = 9;
 			if (k < 9) {
 				if (i + 1 >= argc)
 					return err_set(e, ERR_USAGE, "%s needs "
