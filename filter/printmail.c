@@ -819,7 +819,10 @@ run_setup(const char *path, const struct opts *o)
 	so.from_name = o->s_from_name;
 	so.to = o->s_to;
 	so.queue = o->s_queue;
-	so.ppd = PM_PPD;
+	/* $PRINTMAIL_PPD: a PPD elsewhere (tests, a non-standard install). */
+	so.ppd = getenv("PRINTMAIL_PPD") != NULL &&
+	    *getenv("PRINTMAIL_PPD") != '\0' ? getenv("PRINTMAIL_PPD") :
+	    PM_PPD;
 	so.no_check = o->no_check;
 	line[0] = '\0';
 	if (fgets(line, sizeof(line), stdin) != NULL) {

@@ -137,6 +137,21 @@ EOF
 t_eq "the whole subject arrives" "$(sed -n 1p "$W/quoted")" "Hóa đơn tháng 11"
 t_eq "the whole body text arrives" "$(sed -n 2p "$W/quoted")" "Kính gửi Quý khách"
 
+echo "# printmail --setup --queue: a new account and its print queue in one step"
+pf_clear
+printf '%s\n' "$PF_PASS" | PRINTMAIL_PPD="$PPD" PRINTMAIL_QUEUE_DIR="$W/noqueue" \
+    "$PM" --setup --non-interactive --password-stdin -C "$CONF" -a setupacct \
+    --address "$PF_USER" --host 127.0.0.1 --port "$PF_PORT" --tls starttls \
+    --tls-ca-file "$PF_CA" --to ketoan@khachhang.test --queue SetupQ >"$W/setup" 2>&1
+t_eq "--setup --queue: exit 0" "$?" 0
+t_grep "it names the lp line to try" "lp -d SetupQ" "$W/setup"
+lpstat -v SetupQ >"$W/lpstat" 2>&1
+t_grep "the queue prints to the new account" "email:/setupacct" "$W/lpstat"
+t_grep "the other accounts of the config kept" "allow_recipients = *@khachhang.test, boss@congty.test" "$CONF"
+lp -d SetupQ -t "Setup test" "$W/invoice.pdf" >/dev/null 2>&1
+t_ok "a print to it is delivered" pf_wait_mail 1 30
+t_grep "to the account's recipient" "to=ketoan@khachhang.test" "$(ls "$PF_MAIL"/*.env | head -n 1)"
+
 echo "# a text file is converted to a PDF attachment by CUPS"
 printf 'Invoice 0001235\nTotal: 1.000.000 VND\n' >"$W/invoice.txt"
 pf_clear
