@@ -109,6 +109,28 @@ read_line(struct reader *r, char **line, size_t *cap, size_t *len, int *got,
 	return 0;
 }
 
+/* In place: the body is read again from the input, from offset at. */
+static int
+reader_restart(struct reader *r, int fd, off_t at, struct err *e)
+{
+	r->off = r->len = 0;
+	r->eof = 0;
+	r->done = at;
+	if (lseek(fd, at, SEEK_SET) == -1)
+		return err_sys(e, ERR_INTERNAL, "seek");
+	return 0;
+}
+
+/* A stray NUL goes as a blank (Postfix passes it on; a blank harms none). */
+static void
+blank_nuls(char *buf, size_t n)
+{
+	char	*z = buf, *end = buf + n;
+
+	while ((z = memchr(z, '\0', (size_t)(end - z))) != NULL)
+		*z++ = ' ';
+}
+
 /* The body writer: CRLF normalisation into the temporary file. */
 struct body {
 	struct spool	*sp;
@@ -321,13 +343,8 @@ spool_read(struct spool *sp, int fd, int dot_ends, const char *tmpdir,
 				goto out;
 			}
 			if (in_place) {
-				r->off = r->len = 0;
-				r->eof = 0;
-				r->done = body_at;
-				if (lseek(fd, body_at, SEEK_SET) == -1) {
-					err_sys(e, ERR_INTERNAL, "seek");
+				if (reader_restart(r, fd, body_at, e) == -1)
 					goto out;
-				}
 			} else if (body_write(b, line, len, e) == -1)
 				goto out;
 			else
@@ -360,13 +377,8 @@ spool_read(struct spool *sp, int fd, int dot_ends, const char *tmpdir,
 		/* Not a header line: the body starts here. */
 		if (in_place) {
 			/* Measured from the file, this line included. */
-			r->off = r->len = 0;
-			r->eof = 0;
-			r->done = body_at;
-			if (lseek(fd, body_at, SEEK_SET) == -1) {
-				err_sys(e, ERR_INTERNAL, "seek");
+			if (reader_restart(r, fd, body_at, e) == -1)
 				goto out;
-			}
 			break;
 		}
 		if (body_write(b, line, len, e) == -1 ||
@@ -433,14 +445,8 @@ spool_read_chunk(void *ctx, char *buf, size_t cap, size_t *got,
 			return err_sys(e, ERR_INTERNAL, "reading the spool "
 			    "file");
 		*got = (size_t)n;
-		/* Postfix passes a stray NUL on; a blank harms nobody. */
-		if (sp->body_nul > 0) {
-			char	*z = buf, *end = buf + n;
-
-			while ((z = memchr(z, '\0', (size_t)(end - z))) !=
-			    NULL)
-				*z++ = ' ';
-		}
+		if (sp->body_nul > 0)
+			blank_nuls(buf, (size_t)n);
 		return 0;
 	}
 }
@@ -655,13 +661,8 @@ spool_to_qp(struct spool *sp, struct err *e)
 	}
 	while ((r = read(sp->body_fd, buf, sizeof(buf))) > 0) {
 		/* NUL bytes go as blanks here too (=00 would bring them back). */
-		if (sp->body_nul > 0) {
-			char *z = buf;
-
-			while ((z = memchr(z, '\0', (size_t)(buf + r - z))) !=
-			    NULL)
-				*z++ = ' ';
-		}
+		if (sp->body_nul > 0)
+			blank_nuls(buf, (size_t)r);
 		qp_feed(&q, (const unsigned char *)buf, (size_t)r);
 	}
 	if (q.cr)
