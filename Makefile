@@ -16,6 +16,10 @@ BINDIR     ?= $(PREFIX)/bin
 PPDDIR     ?= $(PREFIX)/share/ppd/printmail
 MANDIR     ?= $(PREFIX)/share/man
 SYSTEMDUNITDIR ?= /lib/systemd/system
+TMPFILESDIR ?= /usr/lib/tmpfiles.d
+DATADIR    ?= $(PREFIX)/share/printmail
+UNITS      := printmail-queue.service printmail-queue.path printmail-queue.timer \
+	printmail-refresh.service printmail-refresh.timer
 DOCDIR     ?= $(PREFIX)/share/doc/printmail
 CUPS_SERVERBIN ?= $(shell cups-config --serverbin 2>/dev/null || echo /usr/lib/cups)
 SYSCONFDIR ?= /etc
@@ -231,13 +235,29 @@ install: $(B)/printmail $(B)/email $(B)/printmail-enqueue
 	install -m 0644 packaging/man/printmail-backend.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 packaging/printmail.conf.example \
 		$(DESTDIR)$(DOCDIR)/examples/printmail.conf
-	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
-	install -m 0644 packaging/systemd/printmail-queue.service \
-		packaging/systemd/printmail-queue.path \
-		packaging/systemd/printmail-queue.timer \
-		packaging/systemd/printmail-refresh.service \
-		packaging/systemd/printmail-refresh.timer \
-		$(DESTDIR)$(SYSTEMDUNITDIR)/
+	install -D -m 0644 packaging/printmail.conf.example \
+		$(DESTDIR)$(DATADIR)/printmail.conf.example
+	install -m 0755 packaging/setup-system $(DESTDIR)$(LIBEXECDIR)/setup-system
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(TMPFILESDIR)
+	for u in $(UNITS); do \
+		sed 's|/usr/bin/printmail|$(BINDIR)/printmail|g' \
+		    packaging/systemd/$$u >$(DESTDIR)$(SYSTEMDUNITDIR)/$$u && \
+		chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; \
+	done
+	install -m 0644 packaging/debian/printmail.tmpfiles \
+		$(DESTDIR)$(TMPFILESDIR)/printmail.conf
+	@# Installed on this machine (not into DESTDIR): the user, the queue,
+	@# the setgid helper and a first config, as the package's postinst.
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
+		echo "packaging/setup-system: the printmail user, the queue," \
+		    "the setgid helper"; \
+		sh packaging/setup-system --helper $(LIBEXECDIR)/printmail-enqueue \
+		    --example $(DATADIR)/printmail.conf.example \
+		    --sysconfdir $(SYSCONFDIR); \
+	elif [ -z "$(DESTDIR)" ]; then \
+		echo "not root: run $(LIBEXECDIR)/setup-system --helper" \
+		    "$(LIBEXECDIR)/printmail-enqueue as root for the queue"; \
+	fi
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/printmail \
@@ -248,11 +268,12 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man5/printmail.conf.5 \
 		$(DESTDIR)$(MANDIR)/man8/printmail-backend.8 \
 		$(DESTDIR)$(DOCDIR)/examples/printmail.conf \
-		$(DESTDIR)$(SYSTEMDUNITDIR)/printmail-queue.service \
-		$(DESTDIR)$(SYSTEMDUNITDIR)/printmail-queue.path \
-		$(DESTDIR)$(SYSTEMDUNITDIR)/printmail-queue.timer \
-		$(DESTDIR)$(SYSTEMDUNITDIR)/printmail-refresh.service \
-		$(DESTDIR)$(SYSTEMDUNITDIR)/printmail-refresh.timer
+		$(DESTDIR)$(DATADIR)/printmail.conf.example \
+		$(DESTDIR)$(LIBEXECDIR)/setup-system \
+		$(DESTDIR)$(TMPFILESDIR)/printmail.conf \
+		$(UNITS:%=$(DESTDIR)$(SYSTEMDUNITDIR)/%)
+	@echo "kept: /etc/printmail.conf, the queue $(QUEUEDIR), the user" \
+	    "printmail and any print queues using email:/ (lpadmin -x QUEUE)"
 
 # make deb: a binary package built with debhelper in a copy of the tree;
 # the .deb lands in build/deb/ and is checked with lintian.
@@ -263,7 +284,8 @@ deb:
 		tar -C $(B)/deb/printmail-$(VERSION) -xf -
 	cp -r packaging/debian $(B)/deb/printmail-$(VERSION)/debian
 	cd $(B)/deb/printmail-$(VERSION) && dpkg-buildpackage -b -uc -us
-	lintian --fail-on error,warning $(B)/deb/printmail_$(VERSION)-1_*.deb
+	lintian --fail-on error,warning $(B)/deb/printmail_$(VERSION)-1_*.deb \
+		$(B)/deb/printmail-mta_$(VERSION)-1_all.deb
 	@ls $(B)/deb/*.deb
 
 clean:
