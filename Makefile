@@ -114,12 +114,14 @@ $(B)/crash/%.o: %.c $(wildcard common/*.h filter/*.h)
 	$(CC) $(ALL_CPPFLAGS) -DPM_CRASH_POINTS $(ALL_CFLAGS) -c -o $@ $<
 
 $(B)/tests/printmail-crash: $(CRASH_SRC:%.c=$(B)/crash/%.o)
+	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(SSL_LIBS)
 
 $(B)/tests/printmail-enqueue-crash: $(B)/crash/filter/enqueue.o \
 		$(B)/crash/common/queue.o $(B)/crash/common/header.o \
 		$(B)/crash/common/util.o $(B)/crash/common/err.o \
 		$(B)/crash/common/log.o
+	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(SSL_LIBS)
 
 $(B)/email: $(BACKEND_OBJ) $(B)/libprintmail.a

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "header.h"
 #include "util.h"
 
 enum key_type { KT_STR, KT_SECRET, KT_INT, KT_PORT, KT_TLS, KT_AUTH, KT_BOOL,
@@ -48,6 +49,7 @@ static const struct key_def conf_keys[] = {
 	K(allow_recipients, KT_STR),
 	K(helo, KT_STR),
 	K(qualify_domain, KT_STR),
+	K(admin_address, KT_STR),
 	K(rewrite_from, KT_BOOL),
 	K(soft_bounce, KT_BOOL),
 	K(delivery, KT_DELIVERY),
@@ -874,6 +876,10 @@ validate(struct conf_account *a, struct err *e)
 	if (a->from == NULL || strchr(a->from, '@') == NULL)
 		return err_set(e, ERR_CONFIG, "%s: account [%s] needs "
 		    "from = the full address of the mailbox", f, s);
+	if (a->admin_address != NULL && !header_addr_is_full(a->admin_address))
+		return err_set(e, ERR_CONFIG, "%s: account [%s]: "
+		    "admin_address must be one full address (user@domain)",
+		    f, s);
 	if (a->timeout == 0)
 		return err_set(e, ERR_CONFIG, "%s: account [%s]: timeout "
 		    "must be at least 1 second", f, s);

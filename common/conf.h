@@ -59,6 +59,7 @@ struct conf_account {
 	char		*allow_recipients;
 	char		*helo;
 	char		*qualify_domain;	/* for bare local parts */
+	char		*admin_address;	/* receives local users' mail */
 	int		 rewrite_from;	/* boolean, default on */
 	int		 soft_bounce;	/* boolean, default on: defer, not bounce */
 	enum conf_delivery delivery;	/* direct (default), queue, fallback */

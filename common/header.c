@@ -826,3 +826,39 @@ header_message_id(char *buf, size_t len, const char *domain, struct err *e)
 	    domain);
 	return 0;
 }
+
+int
+header_addr_is_full(const char *addr)
+{
+	const char	*at = strrchr(addr, '@'), *p;
+
+	if (at == NULL || at == addr || strchr(at + 1, '.') == NULL ||
+	    at[1] == '.' || at[strlen(at) - 1] == '.')
+		return 0;
+	for (p = addr; *p != '\0'; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == ',' ||
+		    *p == '<' || *p == '>')
+			return 0;
+	return 1;
+}
+
+int
+header_addr_is_local(const char *addr, const char *host)
+{
+	const char	*at = strrchr(addr, '@'), *d;
+	size_t		 n;
+
+	if (at == NULL)
+		return 1;
+	d = at + 1;
+	if (util_strcaseeq(d, "localhost") ||
+	    util_strcaseeq(d, "localhost.localdomain"))
+		return 1;
+	if (host == NULL || *host == '\0')
+		return 0;
+	if (util_strcaseeq(d, host))
+		return 1;
+	/* The host's short name too (cron and CUPS write user@shortname). */
+	n = strcspn(host, ".");
+	return strlen(d) == n && strncasecmp(d, host, n) == 0;
+}

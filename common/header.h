@@ -80,6 +80,15 @@ int	header_addresses(const char *value, struct addr_list *list,
 	    struct err *e);
 
 /*
+ * header_addr_is_full: ADDR is one user@domain with a dotted domain and no
+ * blank, comma or angle bracket.  header_addr_is_local: ADDR names a user
+ * of this machine: a bare name, @localhost, or @HOST (this machine's name,
+ * full or short), as cron and CUPS's notifier write them.
+ */
+int	header_addr_is_full(const char *addr);
+int	header_addr_is_local(const char *addr, const char *host);
+
+/*
  * The first mailbox of a value: its addr-spec and its display name
  * (unquoted, "" when none) as new strings.  Returns 0, or -1 with ERR_DATA
  * when there is no address.

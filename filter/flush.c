@@ -266,7 +266,8 @@ send_one(struct account_run *r, const char *id, struct queue_state *st,
 		    st->reply[0] ? st->reply : "none");
 		goto out;
 	}
-	if (spool_read(&sp, fd, 0, r->o->tmpdir, e) == -1 ||
+	if (rewrite_local(&env.rcpt, r->a.admin_address, e) == -1 ||
+	    spool_read(&sp, fd, 0, r->o->tmpdir, e) == -1 ||
 	    rewrite_from(&sp, &r->a, env.sender[0] ? env.sender : NULL,
 	    env.fullname, e) == -1 ||
 	    rewrite_add_ids(&sp, strrchr(r->a.from, '@') + 1,

@@ -617,7 +617,8 @@ run_send(const struct conf_account *a, const char *config,
 		tmpdir = "/tmp";
 	if (spool_read(&sp, STDIN_FILENO, !o->ignore_dots, tmpdir, e) == -1 ||
 	    rewrite_recipients(&sp, o->rcpt, (size_t)o->nrcpt, o->extract,
-	    &rcpts, e) == -1)
+	    &rcpts, e) == -1 ||
+	    (a != NULL && rewrite_local(&rcpts, a->admin_address, e) == -1))
 		goto out;
 	if (sp.body_nul > 0)
 		log_msg(LOG_LVL_NOTICE, "the body held %llu NUL byte%s: sent "

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "rewrite.h"
@@ -64,11 +65,15 @@ rewrite_recipients(struct spool *sp, char *const *args, size_t nargs,
 	    take_field(sp, "Resent-Cc", extract && resent, 0, &all, e) == -1 ||
 	    take_field(sp, "Resent-Bcc", extract && resent, 1, &all, e) == -1)
 		goto out;
-	/* Each address once; each one must be a full address. */
+	/*
+	 * Each address once; each one a full address or a local user's
+	 * name (cron's "root"), which rewrite_local() maps.
+	 */
 	for (i = 0; i < all.n; i++) {
 		const char *at = strrchr(all.v[i], '@');
 
-		if (at == NULL || at == all.v[i] || at[1] == '\0') {
+		if (at == all.v[i] || (at != NULL && at[1] == '\0') ||
+		    all.v[i][0] == '\0') {
 			err_set(e, ERR_USAGE, "recipient \"%.128s\" is not a "
 			    "full address (user@domain)", all.v[i]);
 			goto out;
@@ -89,6 +94,45 @@ rewrite_recipients(struct spool *sp, char *const *args, size_t nargs,
 out:
 	addr_list_clear(&all);
 	return rc;
+}
+
+int
+rewrite_local(struct addr_list *l, const char *admin, struct err *e)
+{
+	struct addr_list out;
+	char		 host[256];
+	const char	*to;
+	size_t		 i, j;
+
+	if (gethostname(host, sizeof(host)) == -1)
+		host[0] = '\0';
+	host[sizeof(host) - 1] = '\0';
+	memset(&out, 0, sizeof(out));
+	for (i = 0; i < l->n; i++) {
+		to = l->v[i];
+		if (header_addr_is_local(to, host)) {
+			if (admin == NULL) {
+				err_set(e, ERR_USAGE, "recipient \"%.128s\" is "
+				    "a user of this machine: set admin_address "
+				    "= the address that receives its mail (or "
+				    "give a full address, e.g. MAILTO= in a "
+				    "crontab)", to);
+				addr_list_clear(&out);
+				return -1;
+			}
+			to = admin;
+		}
+		for (j = 0; j < out.n; j++)
+			if (util_strcaseeq(out.v[j], to))
+				break;
+		if (j == out.n && addr_list_add(&out, to, strlen(to), e) == -1) {
+			addr_list_clear(&out);
+			return -1;
+		}
+	}
+	addr_list_clear(l);
+	*l = out;
+	return 0;
 }
 
 /*

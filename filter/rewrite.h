@@ -14,13 +14,21 @@
 
 /*
  * The envelope recipients: the addresses of args and, with extract (-t),
- * of every To, Cc and Bcc field; each once, each a full address.  Bcc
+ * of every To, Cc and Bcc field; each once, each a full address or a
+ * local user's name (for rewrite_local).  Bcc
  * fields are removed from the message whatever extract says.  Returns 0,
  * or -1 with ERR_USAGE (no recipient, an address without a domain),
  * ERR_DATA or ERR_INTERNAL.
  */
 int	rewrite_recipients(struct spool *sp, char *const *args, size_t nargs,
 	    int extract, struct addr_list *l, struct err *e);
+
+/*
+ * Local users' recipients (root, user@localhost, user@THIS-HOST: cron,
+ * CUPS's notifier) become admin_address, each address once.  Returns 0,
+ * or -1 with ERR_USAGE when there is one and admin is NULL.
+ */
+int	rewrite_local(struct addr_list *l, const char *admin, struct err *e);
 
 /*
  * Microsoft 365 refuses a From that is not the authenticated mailbox

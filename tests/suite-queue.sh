@@ -463,4 +463,29 @@ postconf -c "$W/pf/etc" -e smtpd_client_connection_count_limit=50 \
     "smtpd_client_event_limit_exceptions=\$mynetworks" >/dev/null
 postfix -c "$W/pf/etc" reload >/dev/null 2>&1
 
+echo "# local users' mail (cron's root, CUPS's admin@localhost) goes to admin_address"
+pf_clear
+msg root "cron without MAILTO" | "$W/bin/printmail" -C "$CONF" root 2>"$W/local.err"
+t_eq "no admin_address: a direct send to root is refused (64)" "$?" 64
+t_grep "... naming the key that fixes it" "set admin_address =" "$W/local.err"
+sed -i '1i admin_address = postmaster@congty.test' "$CONF"
+msg root "cron without MAILTO" | "$W/bin/printmail" -C "$CONF" root 2>"$W/local.err"
+t_eq "with admin_address: sent (0)" "$?" 0
+t_ok "delivered" pf_wait_mail 1 30
+t_grep "to admin_address" "to=postmaster@congty.test" "$(ls "$PF_MAIL"/*.env | tail -n 1)"
+pf_clear
+msg admin@localhost "printer stopped" | as lp "$W/bin/printmail" -C "$CONF" \
+    admin@localhost "root@$(hostname)" root
+t_eq "lp (no config access), three local names: queued (0)" "$?" 0
+runner
+t_ok "the runner maps them: delivered" pf_wait_mail 1 30
+sleep 1
+t_eq "once, to admin_address alone" "$(cat "$PF_MAIL"/*.env | grep -c '^to=')" 1
+t_grep "... which is admin_address" "to=postmaster@congty.test" "$(ls "$PF_MAIL"/*.env | tail -n 1)"
+sed -i '1s/.*/admin_address = not an address/' "$CONF"
+"$W/bin/printmail" -C "$CONF" --check >"$W/local.check" 2>&1
+t_eq "a malformed admin_address is a config error (78)" "$?" 78
+t_grep "... naming the key" "admin_address must be one full address" "$W/local.check"
+sed -i '1d' "$CONF"
+
 t_summary
