@@ -274,6 +274,10 @@ uninstall:
 		$(DESTDIR)$(LIBEXECDIR)/setup-system \
 		$(DESTDIR)$(TMPFILESDIR)/printmail.conf \
 		$(UNITS:%=$(DESTDIR)$(SYSTEMDUNITDIR)/%)
+	@for d in $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(PPDDIR) \
+	    $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR); do \
+		rmdir "$$d" 2>/dev/null || true; \
+	done
 	@echo "kept: /etc/printmail.conf, the queue $(QUEUEDIR), the user" \
 	    "printmail and any print queues using email:/ (lpadmin -x QUEUE)"
 

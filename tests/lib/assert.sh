@@ -1,5 +1,6 @@
 # tests/lib/assert.sh: tiny TAP-like assertions for the shell suites.
-# Every check prints "ok - ..." or "not ok - ..."; t_summary prints the
+# Every check prints "ok - ..." or "not ok - ..." and returns non-zero on
+# "not ok" (so "t_ok ... || show_log" works); t_summary prints the
 # closing "N passed, N failed" line and returns non-zero on any failure.
 
 T_PASS=0
@@ -15,6 +16,7 @@ t_ok() {
 	else
 		T_FAIL=$((T_FAIL + 1))
 		echo "not ok - $d"
+		return 1
 	fi
 }
 
@@ -26,6 +28,7 @@ t_eq() {
 	else
 		T_FAIL=$((T_FAIL + 1))
 		echo "not ok - $1: got '$2', want '$3'"
+		return 1
 	fi
 }
 
@@ -38,6 +41,7 @@ t_grep() {
 		T_FAIL=$((T_FAIL + 1))
 		echo "not ok - $1: '$2' not in $3:"
 		sed 's/^/    | /' "$3" | head -20
+		return 1
 	fi
 }
 
@@ -49,6 +53,7 @@ t_nogrep() {
 	else
 		T_FAIL=$((T_FAIL + 1))
 		echo "not ok - $1: '$2' found in $3"
+		return 1
 	fi
 }
 
