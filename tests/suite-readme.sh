@@ -108,23 +108,8 @@ PROVIDER="s|--provider office365|--host 127.0.0.1 --port $PF_PORT --tls starttls
 # site_relay DIR MASTER_RECIPE: the site's Postfix, its main.cf and
 # master.cf ending in the README's lines.
 site_relay() {
-	RL_DIR=$1
-	mkdir -p "$RL_DIR"/etc "$RL_DIR"/queue "$RL_DIR"/data
-	chown postfix "$RL_DIR"/data
-	RL_PORT=$(pf_free_port) || return 1
-	{ pf_main_base "$RL_DIR" "relay.congty.com"
-	  echo "queue_run_delay = 300s"
-	  recipe main-cf; } >"$RL_DIR/etc/main.cf"
-	{ echo "127.0.0.1:$RL_PORT inet n - n - - smtpd"
-	  pf_services
-	  recipe "$2"; } >"$RL_DIR/etc/master.cf"
-	postfix -c "$RL_DIR/etc" check >"$RL_DIR/check.log" 2>&1 &&
-	    postfix -c "$RL_DIR/etc" start >"$RL_DIR/start.log" 2>&1 || {
-		cat "$RL_DIR"/check.log "$RL_DIR"/start.log >&2
-		return 1
-	}
-	RL_PID=$(tr -d ' ' <"$RL_DIR/queue/pid/master.pid")
-	pf_wait_port "$RL_PORT"
+	pf_relay_up "$1" "queue_run_delay = 300s
+$(recipe main-cf)" "$(recipe "$2")"
 }
 
 # run_cron_runner: the runner as the README's cron line runs it: that

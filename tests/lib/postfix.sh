@@ -276,33 +276,19 @@ pf_last() {
 	ls -t "$PF_MAIL"/*.eml 2>/dev/null | head -n 1
 }
 
-# pf_start_relay DIR PRINTMAIL CONFIG ACCOUNT USER: a second Postfix, the
-# site's relay for scanners: plain SMTP from loopback on $RL_PORT (old
-# scanners cannot do TLS or AUTH), every message handed to printmail by a
-# pipe transport running as USER, one recipient per call.  Sets RL_DIR,
-# RL_PORT, RL_PID.
-pf_start_relay() {
+# pf_relay_up DIR MAIN MASTER: a second Postfix, the site's mail server:
+# plain SMTP from loopback on $RL_PORT, its main.cf and master.cf ending
+# in the lines MAIN and MASTER.  Sets RL_DIR, RL_PORT, RL_PID.
+pf_relay_up() {
 	RL_DIR=$1
-	local pm=$2 conf=$3 acct=$4 user=$5
 	mkdir -p "$RL_DIR"/etc "$RL_DIR"/queue "$RL_DIR"/data
 	chmod 755 "$RL_DIR"
 	chown postfix "$RL_DIR"/data
 	RL_PORT=$(pf_free_port) || return 1
-	cat >"$RL_DIR/etc/main.cf" <<EOS
-$(pf_main_base "$RL_DIR" "relay.$PF_DOMAIN")
-mynetworks = 127.0.0.0/8 [::1]/128
-smtpd_relay_restrictions = permit_mynetworks, reject
-default_transport = printmail
-relay_transport = printmail
-printmail_destination_recipient_limit = 1
-queue_run_delay = 300s
-minimal_backoff_time = 300s
-EOS
-	cat >"$RL_DIR/etc/master.cf" <<EOS
-127.0.0.1:$RL_PORT inet n - n - - smtpd
-$(pf_services)
-printmail unix - n n - - pipe user=$user argv=$pm -C $conf -a $acct -f \${sender} -- \${recipient}
-EOS
+	printf '%s\n%s\n' "$(pf_main_base "$RL_DIR" "relay.$PF_DOMAIN")" "$2" \
+	    >"$RL_DIR/etc/main.cf"
+	printf '%s\n%s\n%s\n' "127.0.0.1:$RL_PORT inet n - n - - smtpd" \
+	    "$(pf_services)" "$3" >"$RL_DIR/etc/master.cf"
 	postfix -c "$RL_DIR/etc" check >"$RL_DIR/check.log" 2>&1 &&
 	    postfix -c "$RL_DIR/etc" start >"$RL_DIR/start.log" 2>&1 || {
 		cat "$RL_DIR"/check.log "$RL_DIR"/start.log >&2
@@ -310,6 +296,21 @@ EOS
 	}
 	RL_PID=$(tr -d ' ' <"$RL_DIR/queue/pid/master.pid")
 	pf_wait_port "$RL_PORT"
+}
+
+# pf_start_relay DIR PRINTMAIL CONFIG ACCOUNT USER: the site's relay for
+# scanners (old scanners cannot do TLS or AUTH), every message handed to
+# printmail by a pipe transport running as USER, one recipient per call.
+pf_start_relay() {
+	local pm=$2 conf=$3 acct=$4 user=$5
+	pf_relay_up "$1" "mynetworks = 127.0.0.0/8 [::1]/128
+smtpd_relay_restrictions = permit_mynetworks, reject
+default_transport = printmail
+relay_transport = printmail
+printmail_destination_recipient_limit = 1
+queue_run_delay = 300s
+minimal_backoff_time = 300s" \
+	    "printmail unix - n n - - pipe user=$user argv=$pm -C $conf -a $acct -f \${sender} -- \${recipient}"
 }
 
 # pf_stop_relay: stops the relay started by pf_start_relay.
