@@ -1,10 +1,12 @@
 /*
  * spool.c: reading the message printmail is given.
  */
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,13 +19,24 @@
 #include "util.h"
 
 #define SPOOL_CHUNK	65536
+/*
+ * A regular file is scanned through a mapping, MAP_WINDOW bytes at a time:
+ * no copy into a buffer and no read() for the measuring pass, and what is
+ * behind is given back, so the mapping never holds more than a window or
+ * two of resident pages whatever the file's size.
+ */
+#define MAP_WINDOW	(256 * 1024)
 
 struct reader {
-	int	fd;
-	size_t	off, len;
-	int	eof;
-	off_t	done;		/* bytes consumed before buf[0] */
-	char	buf[SPOOL_CHUNK];
+	int	 fd;
+	size_t	 off, len;
+	int	 eof;
+	off_t	 done;		/* bytes consumed before buf[0] */
+	char	*buf;		/* own, or into the mapping */
+	char	*map;		/* the whole input file, or NULL */
+	off_t	 map_size;
+	off_t	 dropped;	/* mapping pages before this given back */
+	char	 own[SPOOL_CHUNK];
 };
 
 void
@@ -32,6 +45,7 @@ spool_init(struct spool *sp)
 	memset(sp, 0, sizeof(*sp));
 	header_init(&sp->hdr);
 	sp->body_fd = -1;
+	sp->body_end = -1;
 }
 
 void
@@ -51,8 +65,25 @@ fill(struct reader *r, struct err *e)
 	if (r->off < r->len || r->eof)
 		return 0;
 	r->done += (off_t)r->len;
+	if (r->map != NULL) {
+		off_t behind = r->done & ~(off_t)(MAP_WINDOW - 1);
+
+		if (behind > r->dropped) {
+			(void)madvise(r->map + r->dropped,
+			    (size_t)(behind - r->dropped), MADV_DONTNEED);
+			r->dropped = behind;
+		}
+		r->off = 0;
+		r->buf = r->map + r->done;
+		r->len = r->done >= r->map_size ? 0 :
+		    (size_t)(r->map_size - r->done > MAP_WINDOW ? MAP_WINDOW :
+		    r->map_size - r->done);
+		r->eof = r->len == 0;
+		return 0;
+	}
+	r->buf = r->own;
 	for (;;) {
-		n = read(r->fd, r->buf, sizeof(r->buf));
+		n = read(r->fd, r->own, sizeof(r->own));
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1)
@@ -116,9 +147,29 @@ reader_restart(struct reader *r, int fd, off_t at, struct err *e)
 	r->off = r->len = 0;
 	r->eof = 0;
 	r->done = at;
+	if (r->map != NULL) {
+		if (r->dropped > at)
+			r->dropped = at & ~(off_t)(MAP_WINDOW - 1);
+		return 0;
+	}
 	if (lseek(fd, at, SEEK_SET) == -1)
 		return err_sys(e, ERR_INTERNAL, "seek");
 	return 0;
+}
+
+/*
+ * A file that shrinks under the mapping raises SIGBUS: the input was
+ * changed while printmail read it.  Exit 75, so that the caller keeps it.
+ */
+static void
+on_sigbus(int sig)
+{
+	static const char msg[] = "printmail: the input file shrank while "
+	    "it was being read; nothing was sent\n";
+
+	(void)sig;
+	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	_exit(75);
 }
 
 /* A stray NUL goes as a blank (Postfix passes it on; a blank harms none). */
@@ -221,11 +272,12 @@ body_write_chunk(struct body *b, const char *p, size_t n, struct err *e)
  */
 static int
 copy_body(struct body *b, struct reader *r, int dot_ends, int bol,
-    struct err *e)
+    off_t *endp, struct err *e)
 {
 	char		 pass[SPOOL_CHUNK + 2];
 	const char	*nl;
-	size_t		 i, k, n;
+	size_t		 i, k, n, lim;
+	off_t		 dot_at = -1;
 	int		 pend = 0, end = 0;
 
 	while (!end) {
@@ -240,8 +292,11 @@ copy_body(struct body *b, struct reader *r, int dot_ends, int bol,
 			r->off = r->len;
 			continue;
 		}
+		/* pass holds SPOOL_CHUNK bytes and a held-back dot and CR. */
 		n = 0;
-		for (i = r->off; i < r->len && !end;) {
+		lim = r->len - r->off > SPOOL_CHUNK ? r->off + SPOOL_CHUNK :
+		    r->len;
+		for (i = r->off; i < lim && !end;) {
 			char c = r->buf[i];
 
 			if (pend == 1 && c == '\r') {
@@ -262,21 +317,23 @@ copy_body(struct body *b, struct reader *r, int dot_ends, int bol,
 			}
 			if (bol && c == '.') {
 				pend = 1;
+				dot_at = r->done + (off_t)i;
 				i++;
 				continue;
 			}
-			nl = memchr(r->buf + i, '\n', r->len - i);
-			k = nl != NULL ? (size_t)(nl - r->buf) + 1 : r->len;
+			nl = memchr(r->buf + i, '\n', lim - i);
+			k = nl != NULL ? (size_t)(nl - r->buf) + 1 : lim;
 			memcpy(pass + n, r->buf + i, k - i);
 			n += k - i;
 			i = k;
 			bol = nl != NULL;
 		}
-		r->off = r->len;
+		r->off = i;
 		if (n > 0 && body_write(b, pass, n, e) == -1)
 			return -1;
 	}
 	/* A "." at the very end of the input ends the message too. */
+	*endp = pend > 0 || end ? dot_at : -1;
 	return body_write(b, NULL, 0, e);
 }
 
@@ -291,17 +348,17 @@ spool_read(struct spool *sp, int fd, int dot_ends, const char *tmpdir,
 	int		 got, first = 1, rc = -1, rl, midline = 0;
 
 	struct stat	 st;
-	off_t		 start = lseek(fd, 0, SEEK_CUR), body_at = -1;
+	struct sigaction sa, old_sa;
+	off_t		 start = lseek(fd, 0, SEEK_CUR), body_at = -1, end = -1;
 	int		 in_place = 0;
 
 	util_strlcpy(sp->tmpdir, tmpdir, sizeof(sp->tmpdir));
 	/*
 	 * A regular file need not be copied: measure the body in place and
-	 * read it from there when sending.  Not with sendmail's lone-dot rule,
-	 * which may end the message before the end of the file.
+	 * read it from there when sending, up to the lone dot that ends it
+	 * under sendmail's rule (found in the same scan).
 	 */
-	if (!dot_ends && start != -1 && fstat(fd, &st) == 0 &&
-	    S_ISREG(st.st_mode)) {
+	if (start != -1 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
 		if ((sp->body_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3)) == -1)
 			return err_sys(e, ERR_INTERNAL, "dup");
 		in_place = 1;
@@ -321,6 +378,22 @@ spool_read(struct spool *sp, int fd, int dot_ends, const char *tmpdir,
 	}
 	r->fd = fd;
 	r->done = in_place ? start : 0;
+	r->buf = r->own;
+	if (in_place && st.st_size > start && (uint64_t)st.st_size <= SIZE_MAX) {
+		r->map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE,
+		    fd, 0);
+		if (r->map == MAP_FAILED)
+			r->map = NULL;	/* read() it is */
+		else {
+			r->map_size = st.st_size;
+			(void)madvise(r->map, (size_t)st.st_size,
+			    MADV_SEQUENTIAL);
+			memset(&sa, 0, sizeof(sa));
+			sa.sa_handler = on_sigbus;
+			sigemptyset(&sa.sa_mask);
+			(void)sigaction(SIGBUS, &sa, &old_sa);
+		}
+	}
 	b->sp = sp;
 	b->in_place = in_place;
 	dotstuff_init_crlf(&b->d);
@@ -360,8 +433,12 @@ spool_read(struct spool *sp, int fd, int dot_ends, const char *tmpdir,
 			continue;
 		}
 		first = 0;
-		if (dot_ends && len == 1 && line[0] == '.')
+		if (dot_ends && len == 1 && line[0] == '.') {
+			/* The end, in the header: an empty body. */
+			if (in_place)
+				sp->body_off = sp->body_end = body_at;
 			goto done;
+		}
 		if (len == 0)
 			break;
 		if ((line[0] == ' ' || line[0] == '\t') && sp->hdr.n > 0) {
@@ -388,18 +465,52 @@ spool_read(struct spool *sp, int fd, int dot_ends, const char *tmpdir,
 	}
 	if (!got)
 		body_at = r->done + (off_t)r->off;
-	if (copy_body(b, r, dot_ends, !midline, e) == -1)
+	if (copy_body(b, r, dot_ends, !midline, &end, e) == -1)
 		goto out;
 	sp->body_off = in_place ? body_at : 0;
+	sp->body_end = in_place ? end : -1;
 done:
 	rc = 0;
 out:
 	if (line != NULL)
 		util_wipe(line, cap);
 	free(line);
+	if (r != NULL && r->map != NULL) {
+		munmap(r->map, (size_t)r->map_size);
+		(void)sigaction(SIGBUS, &old_sa, NULL);
+	}
 	free(r);
 	free(b);
 	return rc;
+}
+
+/* The body from body_off, up to body_end when there is one. */
+static int
+body_seek(struct spool *sp, struct err *e)
+{
+	if (lseek(sp->body_fd, sp->body_off, SEEK_SET) == -1)
+		return err_sys(e, ERR_INTERNAL, "rewinding the message body");
+	sp->rd_pos = sp->body_off;
+	return 0;
+}
+
+static ssize_t
+body_read(struct spool *sp, char *buf, size_t cap)
+{
+	ssize_t	n;
+
+	if (sp->body_end >= 0) {
+		if (sp->rd_pos >= sp->body_end)
+			return 0;
+		if ((off_t)cap > sp->body_end - sp->rd_pos)
+			cap = (size_t)(sp->body_end - sp->rd_pos);
+	}
+	do
+		n = read(sp->body_fd, buf, cap);
+	while (n == -1 && errno == EINTR);
+	if (n > 0)
+		sp->rd_pos += n;
+	return n;
 }
 
 static int
@@ -437,18 +548,12 @@ spool_read_chunk(void *ctx, char *buf, size_t cap, size_t *got,
 	}
 	if (sp->rd_phase != 2 || *got > 0)
 		return 0;
-	for (;;) {
-		n = read(sp->body_fd, buf, cap);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return err_sys(e, ERR_INTERNAL, "reading the spool "
-			    "file");
-		*got = (size_t)n;
-		if (sp->body_nul > 0)
-			blank_nuls(buf, (size_t)n);
-		return 0;
-	}
+	if ((n = body_read(sp, buf, cap)) == -1)
+		return err_sys(e, ERR_INTERNAL, "reading the message body");
+	*got = (size_t)n;
+	if (sp->body_nul > 0)
+		blank_nuls(buf, (size_t)n);
+	return 0;
 }
 
 static int
@@ -456,8 +561,8 @@ spool_rewind(void *ctx, struct err *e)
 {
 	struct spool	*sp = ctx;
 
-	if (lseek(sp->body_fd, sp->body_off, SEEK_SET) == -1)
-		return err_sys(e, ERR_INTERNAL, "rewinding the message body");
+	if (body_seek(sp, e) == -1)
+		return -1;
 	sp->rd_field = sp->rd_off = 0;
 	sp->rd_phase = 0;
 	return 0;
@@ -576,18 +681,18 @@ qp_feed(struct qp *q, const unsigned char *p, size_t n)
 	}
 }
 
-/* Whether the body read from fd (n bytes at off) is valid UTF-8. */
+/* Whether the body is valid UTF-8. */
 static int
-body_is_utf8(int fd, off_t off, struct err *e)
+body_is_utf8(struct spool *sp, struct err *e)
 {
 	unsigned char	buf[SPOOL_CHUNK + 4];
 	size_t		keep = 0, i;
 	ssize_t		r;
 	int		ok = 1;
 
-	if (lseek(fd, off, SEEK_SET) == -1)
-		return err_sys(e, ERR_INTERNAL, "seek");
-	while (ok && (r = read(fd, buf + keep, SPOOL_CHUNK)) > 0) {
+	if (body_seek(sp, e) == -1)
+		return -1;
+	while (ok && (r = body_read(sp, (char *)buf + keep, SPOOL_CHUNK)) > 0) {
 		size_t len = keep + (size_t)r;
 
 		for (i = 0; i < len;) {
@@ -643,7 +748,7 @@ spool_to_qp(struct spool *sp, struct err *e)
 		    "was sent", sp->body_longline ? "a line longer than 998 "
 		    "octets" : "8-bit data the server does not take "
 		    "(no 8BITMIME)");
-	if ((utf8 = body_is_utf8(sp->body_fd, sp->body_off, e)) == -1)
+	if ((utf8 = body_is_utf8(sp, e)) == -1)
 		return -1;
 	snprintf(path, sizeof(path), "%s/printmail.XXXXXX", sp->tmpdir);
 	if ((fd = mkostemp(path, O_CLOEXEC)) == -1)
@@ -655,11 +760,11 @@ spool_to_qp(struct spool *sp, struct err *e)
 		close(fd);
 		return err_sys(e, ERR_INTERNAL, "fdopen");
 	}
-	if (lseek(sp->body_fd, sp->body_off, SEEK_SET) == -1) {
+	if (body_seek(sp, e) == -1) {
 		fclose(q.out);
-		return err_sys(e, ERR_INTERNAL, "seek");
+		return -1;
 	}
-	while ((r = read(sp->body_fd, buf, sizeof(buf))) > 0) {
+	while ((r = body_read(sp, buf, sizeof(buf))) > 0) {
 		/* NUL bytes go as blanks here too (=00 would bring them back). */
 		if (sp->body_nul > 0)
 			blank_nuls(buf, (size_t)r);
@@ -681,6 +786,7 @@ spool_to_qp(struct spool *sp, struct err *e)
 	close(sp->body_fd);
 	sp->body_fd = fd;
 	sp->body_off = 0;
+	sp->body_end = -1;
 	sp->body_size = q.size;
 	sp->body_8bit = 0;
 	sp->body_longline = 0;

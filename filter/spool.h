@@ -6,7 +6,9 @@
  * goes, with CRLF line ends, into an unlinked temporary file, so memory
  * does not grow with the size of the message.  When the input is a
  * regular file (printmail < file) and a lone dot does not end it, the body
- * is not copied: it is measured in place and read from the file itself.
+ * is not copied: it is measured in place (through a mapping, a window at a
+ * time) and read from the file itself when sent, up to the lone dot that
+ * ends it without -i.
  */
 #ifndef PM_SPOOL_H
 #define PM_SPOOL_H
@@ -23,6 +25,7 @@ struct spool {
 	struct header	 hdr;
 	int		 body_fd;	/* -1 until spool_read() */
 	off_t		 body_off;	/* where the body starts in body_fd */
+	off_t		 body_end;	/* where it ends (a lone dot), or -1 */
 	uint64_t	 body_size;	/* bytes, CRLF line ends */
 	int		 body_8bit;
 	uint64_t	 body_nul;	/* NUL bytes: sent as blanks */
@@ -31,6 +34,7 @@ struct spool {
 	char		 tmpdir[1024];
 	/* Reading state of the smtp_msg source. */
 	size_t		 rd_field, rd_off;
+	off_t		 rd_pos;	/* body_fd's offset while reading */
 	int		 rd_phase;
 };
 

@@ -320,6 +320,103 @@ long_body_line_streams(void **state)
 	spool_clear(&sp);
 }
 
+static void
+lone_dot_in_header_or_at_the_end(void **state)
+{
+	struct spool	sp;
+	struct err	e;
+	char		*out;
+
+	(void)state;
+	/* A dot in the header section ends the message: an empty body. */
+	out = RT("Subject: x\n.\nTo: lost@x.vn\n\nlost\n", 1);
+	assert_string_equal(out, "Subject: x\r\n\r\n");
+	free(out);
+	spool_clear(&sp);
+	/* A dot as the very last byte ends it too. */
+	out = RT("Subject: x\n\nkeep\n.", 1);
+	assert_string_equal(out, "Subject: x\r\n\r\nkeep\r\n");
+	free(out);
+	spool_clear(&sp);
+	out = RT("Subject: x\n\nkeep\n.\r", 1);
+	assert_string_equal(out, "Subject: x\r\n\r\nkeep\r\n");
+	free(out);
+	spool_clear(&sp);
+}
+
+/*
+ * A large input with dots everywhere: the file read in place (mapped,
+ * window by window) and the pipe copied give the same bytes and size,
+ * with and without -i, the lone dot far past the first window.
+ */
+static void
+file_and_pipe_agree_on_large_input(void **state)
+{
+	struct spool	sp;
+	struct err	e;
+	size_t		len = 0, cap = 3 * 1024 * 1024, i;
+	char		*in = malloc(cap), *a, *b;
+	uint64_t	sa, sb;
+	int		dots, saved = via_pipe;
+
+	(void)state;
+	len += (size_t)sprintf(in, "Subject: big\n\n");
+	for (i = 0; len < cap - 300000; i++) {
+		static const char *const lines[] = { ".x\n", "..\n",
+		    "plain line\r\n", ". \n", "a.b\n", ".\r.\n", "\n" };
+
+		len += (size_t)sprintf(in + len, "%s%zu\n", lines[i % 7], i);
+	}
+	len += (size_t)sprintf(in + len, ".\nafter the dot\n");
+	for (dots = 0; dots <= 1; dots++) {
+		via_pipe = 0;
+		a = roundtrip(in, len, dots, &sp, &e, &sa);
+		assert_non_null(a);
+		spool_clear(&sp);
+		via_pipe = 1;
+		b = roundtrip(in, len, dots, &sp, &e, &sb);
+		assert_non_null(b);
+		spool_clear(&sp);
+		assert_true(sa == sb);
+		assert_string_equal(a, b);
+		assert_true((strstr(a, "after the dot") != NULL) == !dots);
+		free(a);
+		free(b);
+	}
+	via_pipe = saved;
+	free(in);
+}
+
+/* A file whose first bytes the caller has read already: from there on. */
+static void
+file_read_from_its_offset(void **state)
+{
+	struct spool	sp;
+	struct err	e;
+	struct smtp_msg	m;
+	FILE		*fp = tmpfile();
+	char		buf[256];
+	size_t		got, n = 0;
+
+	(void)state;
+	fputs("JUNK\nSubject: x\n\nbody\n.\nlost\n", fp);
+	fflush(fp);
+	assert_int_equal(lseek(fileno(fp), 5, SEEK_SET), 5);
+	spool_init(&sp);
+	err_clear(&e);
+	assert_int_equal(spool_read(&sp, fileno(fp), 1, "/tmp", &e), 0);
+	assert_int_equal(spool_msg(&sp, &m, &e), 0);
+	do {
+		assert_int_equal(m.read(m.ctx, buf + n, sizeof(buf) - n - 1,
+		    &got, &e), 0);
+		n += got;
+	} while (got > 0);
+	buf[n] = '\0';
+	assert_string_equal(buf, "Subject: x\r\n\r\nbody\n");
+	spool_clear(&sp);
+	fclose(fp);
+}
+
 static int
 use_file(void **state)
 {
@@ -350,6 +447,9 @@ main(void)
 		cmocka_unit_test(huge_first_line_is_body),
 		cmocka_unit_test(huge_header_line_refused),
 		cmocka_unit_test(long_body_line_streams),
+		cmocka_unit_test(lone_dot_in_header_or_at_the_end),
+		cmocka_unit_test(file_and_pipe_agree_on_large_input),
+		cmocka_unit_test(file_read_from_its_offset),
 	};
 
 	int rc;
