@@ -42,7 +42,7 @@ endif
 PKG_CONFIG ?= pkg-config
 # libcurl: headers only; it is loaded at run time when OAuth needs it.
 SSL_CFLAGS := $(shell $(PKG_CONFIG) --cflags openssl libcurl json-c 2>/dev/null)
-SSL_LIBS   := $(shell $(PKG_CONFIG) --libs openssl json-c 2>/dev/null || echo -lssl -lcrypto -ljson-c) -ldl
+SSL_LIBS   := $(shell $(PKG_CONFIG) --libs openssl json-c 2>/dev/null || echo -lssl -lcrypto -ljson-c) -ldl -lresolv
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 ALL_CPPFLAGS := -D_GNU_SOURCE -Icommon -Ifilter -Ibackend -DPM_VERSION='"$(VERSION)"' \

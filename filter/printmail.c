@@ -802,10 +802,9 @@ run_setup(const char *path, const struct opts *o)
 	size_t			n;
 
 	err_clear(&e);
-	if (!o->non_interactive || !o->password_stdin) {
-		fprintf(stderr, "printmail: --setup runs with --non-interactive "
-		    "--password-stdin (the interactive one is to come); see "
-		    "printmail --help\n");
+	if (o->non_interactive && !o->password_stdin) {
+		fprintf(stderr, "printmail: --setup --non-interactive reads the "
+		    "password from standard input: add --password-stdin\n");
 		return EX_USAGE;
 	}
 	memset(&so, 0, sizeof(so));
@@ -825,6 +824,12 @@ run_setup(const char *path, const struct opts *o)
 	    *getenv("PRINTMAIL_PPD") != '\0' ? getenv("PRINTMAIL_PPD") :
 	    PM_PPD;
 	so.no_check = o->no_check;
+	if (!o->non_interactive) {
+		if (setup_interactive(&so, setup_check, advice_for_error,
+		    &e) == -1 && e.kind != ERR_NONE)
+			fprintf(stderr, "printmail: %s\n", e.msg);
+		return outcome_sysexit(e.kind);
+	}
 	line[0] = '\0';
 	if (fgets(line, sizeof(line), stdin) != NULL) {
 		n = strcspn(line, "\r\n");

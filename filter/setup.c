@@ -1,19 +1,28 @@
 /*
- * setup.c: printmail --setup --non-interactive: writes or updates one
- * account's section of the config, keeping every other line (comments and
- * other sections), and replaces the file only once the new account passed
- * the --check steps.
+ * setup.c: printmail --setup: writes or updates one account's section of
+ * the config, keeping every other line (comments and other sections), and
+ * replaces the file only once the new account passed the --check steps.
+ * Interactive on a terminal (the questions, each with a default), or from
+ * options (--non-interactive).
  */
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include <arpa/nameser.h>
+#include <netinet/in.h>
+
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <resolv.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "setup.h"
@@ -253,6 +262,42 @@ read_lines(const char *path, struct lines *l, struct stat *st, int *exists,
 	return 0;
 }
 
+/*
+ * Ctrl-C (or a hangup) while the new file waits for its check: the file
+ * goes, the terminal echoes again, the config is as it was.
+ */
+static char		pending_tmp[4200];
+static int		tty_fd = -1;
+static struct termios	tty_saved;
+static volatile sig_atomic_t tty_quiet;
+
+static void
+on_interrupt(int sig)
+{
+	static const char msg[] = "\nprintmail: interrupted; the config is "
+	    "unchanged\n";
+
+	if (pending_tmp[0] != '\0')
+		(void)unlink(pending_tmp);
+	if (tty_quiet)
+		(void)tcsetattr(tty_fd, TCSANOW, &tty_saved);
+	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	_exit(128 + sig);
+}
+
+static void
+catch_interrupts(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_interrupt;
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGINT, &sa, NULL);
+	(void)sigaction(SIGTERM, &sa, NULL);
+	(void)sigaction(SIGHUP, &sa, NULL);
+}
+
 /* The new file next to the config, with the config's owner and mode. */
 static int
 write_temp(const char *path, const struct lines *l, const struct stat *st,
@@ -263,9 +308,11 @@ write_temp(const char *path, const struct lines *l, const struct stat *st,
 	int		 fd, ok = 1;
 
 	snprintf(tmp, tmplen, "%s.setup.XXXXXX", path);
+	catch_interrupts();
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1)
 		return err_sys(e, ERR_CONFIG, "cannot create a file next to %s",
 		    path);
+	util_strlcpy(pending_tmp, tmp, sizeof(pending_tmp));
 	/* As it was; a new one 640 root:printmail, as the package makes it. */
 	if (exists) {
 		if (fchown(fd, st->st_uid, st->st_gid) == -1 ||
@@ -283,6 +330,7 @@ write_temp(const char *path, const struct lines *l, const struct stat *st,
 	if (!ok || fsync(fd) == -1) {
 		close(fd);
 		unlink(tmp);
+		pending_tmp[0] = '\0';
 		return err_sys(e, ERR_CONFIG, "cannot write %s", tmp);
 	}
 	close(fd);
@@ -311,8 +359,13 @@ make_queue(const struct setup_opts *so, struct err *e)
 		nul = open("/dev/null", O_RDONLY);
 		if (nul != -1)
 			dup2(nul, STDIN_FILENO);
-		execlp("lpadmin", "lpadmin", "-p", so->queue, "-E", "-v", uri,
-		    "-P", so->ppd, (char *)NULL);
+		if (so->queue_info != NULL)
+			execlp("lpadmin", "lpadmin", "-p", so->queue, "-E",
+			    "-v", uri, "-P", so->ppd, "-D", so->queue_info,
+			    (char *)NULL);
+		else
+			execlp("lpadmin", "lpadmin", "-p", so->queue, "-E",
+			    "-v", uri, "-P", so->ppd, (char *)NULL);
 		_exit(127);
 	}
 	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
@@ -391,13 +444,16 @@ setup_run(const struct setup_opts *so, int (*check)(const char *config,
 	/* The new account must work before it replaces anything. */
 	if (!so->no_check && check(tmp, so->account, e) == -1) {
 		unlink(tmp);
+		pending_tmp[0] = '\0';
 		goto out;
 	}
 	if (rename(tmp, so->config) == -1) {
 		err_sys(e, ERR_CONFIG, "cannot replace %s", so->config);
 		unlink(tmp);
+		pending_tmp[0] = '\0';
 		goto out;
 	}
+	pending_tmp[0] = '\0';
 	util_strlcpy(dir, so->config, sizeof(dir));
 	if ((slash = strrchr(dir, '/')) != NULL) {
 		*slash = '\0';
@@ -413,5 +469,328 @@ setup_run(const struct setup_opts *so, int (*check)(const char *config,
 	rc = 0;
 out:
 	lines_clear(&l);
+	return rc;
+}
+
+/* The value of key in the account's section as written, or NULL. */
+static char *
+get_key(const struct lines *l, const char *account, const char *key)
+{
+	char		 name[256], k[128];
+	const char	*p;
+	char		*v;
+	size_t		 i, n;
+	int		 in = 0;
+
+	for (i = 0; i < l->n; i++) {
+		if (section_of(l->v[i], name, sizeof(name))) {
+			in = strcmp(name, account) == 0;
+			continue;
+		}
+		if (!in || !key_of(l->v[i], k, sizeof(k)) || strcmp(k, key))
+			continue;
+		p = strchr(l->v[i], '=');
+		if (p == NULL)
+			return NULL;
+		for (p++; *p == ' ' || *p == '\t'; p++)
+			;
+		if (*p == '"') {
+			/* Quoted: up to the closing quote, escapes undone. */
+			if ((v = malloc(strlen(p))) == NULL)
+				return NULL;
+			for (n = 0, p++; *p != '\0' && *p != '"'; p++) {
+				if (*p == '\\' && p[1] != '\0')
+					p++;
+				v[n++] = *p;
+			}
+			v[n] = '\0';
+			return v;
+		}
+		n = strcspn(p, "#");
+		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		return strndup(p, n);
+	}
+	return NULL;
+}
+
+const char *
+setup_guess_provider(const char *domain)
+{
+	static const char *const m365[] = { ".mail.protection.outlook.com",
+	    ".protection.outlook.com", NULL };
+	static const char *const google[] = { ".google.com",
+	    ".googlemail.com", NULL };
+	unsigned char	 ans[4096];
+	char		 host[NS_MAXDNAME];
+	ns_msg		 msg;
+	ns_rr		 rr;
+	size_t		 i, hl;
+	int		 n, k;
+
+	if (strcasecmp(domain, "gmail.com") == 0 ||
+	    strcasecmp(domain, "googlemail.com") == 0)
+		return "gmail";
+	if ((n = res_query(domain, ns_c_in, ns_t_mx, ans, sizeof(ans))) <= 0 ||
+	    ns_initparse(ans, n, &msg) == -1)
+		return NULL;
+	for (k = 0; k < ns_msg_count(msg, ns_s_an); k++) {
+		if (ns_parserr(&msg, ns_s_an, k, &rr) == -1 ||
+		    ns_rr_type(rr) != ns_t_mx || ns_rr_rdlen(rr) < 3 ||
+		    ns_name_uncompress(ns_msg_base(msg), ns_msg_end(msg),
+		    ns_rr_rdata(rr) + 2, host, sizeof(host)) == -1)
+			continue;
+		hl = strlen(host);
+		if (hl > 0 && host[hl - 1] == '.')
+			host[--hl] = '\0';
+		for (i = 0; m365[i] != NULL; i++)
+			if (hl > strlen(m365[i]) && strcasecmp(host + hl -
+			    strlen(m365[i]), m365[i]) == 0)
+				return "office365";
+		for (i = 0; google[i] != NULL; i++)
+			if (hl > strlen(google[i]) && strcasecmp(host + hl -
+			    strlen(google[i]), google[i]) == 0)
+				return "gmail";
+	}
+	return NULL;
+}
+
+static FILE	*tty_in, *tty_out;
+
+/*
+ * One question on the terminal, with its default in brackets (Enter takes
+ * it).  A secret is read without echo.  0, or -1 at the end of input.
+ */
+static int
+ask(const char *q, const char *def, char *buf, size_t len, int secret)
+{
+	struct termios	quiet;
+	size_t		n;
+	int		rc = 0;
+
+	if (def != NULL && *def != '\0')
+		fprintf(tty_out, "%s [%s]: ", q, def);
+	else
+		fprintf(tty_out, "%s: ", q);
+	fflush(tty_out);
+	if (secret && tcgetattr(tty_fd, &tty_saved) == 0) {
+		quiet = tty_saved;
+		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+		tty_quiet = 1;
+		(void)tcsetattr(tty_fd, TCSAFLUSH, &quiet);
+	}
+	if (fgets(buf, (int)len, tty_in) == NULL)
+		rc = -1;
+	if (tty_quiet) {
+		(void)tcsetattr(tty_fd, TCSAFLUSH, &tty_saved);
+		tty_quiet = 0;
+		fputc('\n', tty_out);
+	}
+	if (rc == -1) {
+		fputc('\n', tty_out);
+		return -1;
+	}
+	n = strcspn(buf, "\r\n");
+	buf[n] = '\0';
+	if (n == 0 && def != NULL)
+		util_strlcpy(buf, def, len);
+	return 0;
+}
+
+/* A yes/no question; def is 'y' or 'n'. 1 yes, 0 no, -1 end of input. */
+static int
+ask_yes(const char *q, int def)
+{
+	char	b[16];
+
+	for (;;) {
+		if (ask(q, def == 'y' ? "Y/n" : "y/N", b, sizeof(b), 0) == -1)
+			return -1;
+		if (strcmp(b, "Y/n") == 0 || strcmp(b, "y/N") == 0)
+			return def == 'y';
+		if (b[0] == 'y' || b[0] == 'Y')
+			return 1;
+		if (b[0] == 'n' || b[0] == 'N')
+			return 0;
+		fprintf(tty_out, "Please answer y or n.\n");
+	}
+}
+
+/* What the section says, else what was given, else def. */
+static void
+dflt(char *out, size_t len, const struct lines *l, const char *account,
+    const char *key, const char *given, const char *def)
+{
+	char	*v = given ? NULL : get_key(l, account, key);
+
+	util_strlcpy(out, given ? given : v ? v : def ? def : "", len);
+	free(v);
+}
+
+int
+setup_interactive(struct setup_opts *so, int (*check)(const char *config,
+    const char *account, struct err *e),
+    const char *(*advice)(const struct err *e), struct err *e)
+{
+	struct lines	 l;
+	struct stat	 st;
+	char		 addr[320], prov[16], host[256], port[16], tls[16];
+	char		 ca[1024], name[256], to[320], pw[1024], queue[128];
+	char		 info[400], def[400];
+	const char	*guess, *at, *fix;
+	int		 exists, rc = -1, yes;
+
+	memset(&l, 0, sizeof(l));
+	pw[0] = '\0';
+	if ((tty_fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) == -1 ||
+	    (tty_in = fdopen(tty_fd, "r")) == NULL ||
+	    (tty_out = fdopen(dup(tty_fd), "w")) == NULL)
+		return err_set(e, ERR_USAGE, "--setup asks its questions on a "
+		    "terminal, and there is none: use --setup "
+		    "--non-interactive --password-stdin --address ...");
+	catch_interrupts();
+	if (read_lines(so->config, &l, &st, &exists, e) == -1)
+		goto out;
+	fprintf(tty_out, "Setting up account [%s] in %s. Enter takes the "
+	    "answer in brackets; Ctrl-C leaves the file as it is.\n",
+	    so->account, so->config);
+	dflt(def, sizeof(def), &l, so->account, "user", so->address, NULL);
+	for (;;) {
+		if (ask("Mailbox address (it sends as this address)", def,
+		    addr, sizeof(addr), 0) == -1)
+			goto eof;
+		at = strrchr(addr, '@');
+		if (at != NULL && at != addr && strchr(at, '.') != NULL &&
+		    strpbrk(addr, " \t\"<>(),;:") == NULL)
+			break;
+		fprintf(tty_out, "\"%s\" is not a mailbox address "
+		    "(name@domain).\n", addr);
+	}
+	so->address = addr;
+	dflt(prov, sizeof(prov), &l, so->account, "provider", so->provider,
+	    NULL);
+	if (prov[0] == '\0' && (so->host != NULL ||
+	    get_key(&l, so->account, "host") != NULL))
+		util_strlcpy(prov, "other", sizeof(prov));
+	if (prov[0] == '\0' &&
+	    (guess = setup_guess_provider(at + 1)) != NULL) {
+		util_strlcpy(prov, guess, sizeof(prov));
+		fprintf(tty_out, "%s receives its mail at %s.\n", at + 1,
+		    strcmp(guess, "gmail") == 0 ? "Gmail" : "Microsoft 365");
+	}
+	for (;;) {
+		char	b[16];
+
+		fprintf(tty_out, "Provider: 1 Microsoft 365, 2 Gmail, 3 another "
+		    "SMTP server\n");
+		if (ask("Provider", strcmp(prov, "office365") == 0 ? "1" :
+		    strcmp(prov, "gmail") == 0 ? "2" : prov[0] ? "3" : "1", b,
+		    sizeof(b), 0) == -1)
+			goto eof;
+		if (strcmp(b, "1") == 0 || strcmp(b, "2") == 0 ||
+		    strcmp(b, "3") == 0) {
+			util_strlcpy(prov, b[0] == '1' ? "office365" :
+			    b[0] == '2' ? "gmail" : "other", sizeof(prov));
+			break;
+		}
+	}
+	if (strcmp(prov, "other") == 0) {
+		so->provider = NULL;
+		dflt(def, sizeof(def), &l, so->account, "host", so->host, NULL);
+		do
+			if (ask("SMTP server", def, host, sizeof(host), 0) == -1)
+				goto eof;
+		while (host[0] == '\0');
+		for (;;) {
+			dflt(def, sizeof(def), &l, so->account, "tls", so->tls,
+			    "starttls");
+			if (ask("TLS: starttls or implicit", def, tls,
+			    sizeof(tls), 0) == -1)
+				goto eof;
+			if (strcmp(tls, "starttls") == 0 ||
+			    strcmp(tls, "implicit") == 0)
+				break;
+		}
+		dflt(def, sizeof(def), &l, so->account, "port", so->port,
+		    strcmp(tls, "implicit") == 0 ? "465" : "587");
+		if (ask("Port", def, port, sizeof(port), 0) == -1)
+			goto eof;
+		dflt(def, sizeof(def), &l, so->account, "tls_ca_file",
+		    so->tls_ca_file, "");
+		if (ask("CA file to trust (Enter: the system's)", def, ca,
+		    sizeof(ca), 0) == -1)
+			goto eof;
+		so->host = host;
+		so->port = port;
+		so->tls = tls;
+		so->tls_ca_file = ca[0] ? ca : NULL;
+	} else {
+		so->provider = prov;
+		so->host = so->port = so->tls = NULL;
+	}
+	dflt(def, sizeof(def), &l, so->account, "from_name", so->from_name,
+	    NULL);
+	if (ask("Sender's name (e.g. Phong Ke toan)", def, name, sizeof(name),
+	    0) == -1)
+		goto eof;
+	so->from_name = name[0] ? name : NULL;
+	dflt(def, sizeof(def), &l, so->account, "to", so->to, NULL);
+	if (ask("Where printed documents go (an address)", def, to,
+	    sizeof(to), 0) == -1)
+		goto eof;
+	so->to = to[0] ? to : NULL;
+	so->queue = NULL;
+	for (;;) {
+		if (ask(strcmp(prov, "gmail") == 0 ? "Gmail App Password "
+		    "(not shown)" : "App Password (not shown)", NULL, pw,
+		    sizeof(pw), 1) == -1)
+			goto eof;
+		if (pw[0] == '\0')
+			continue;
+		so->password = pw;
+		err_clear(e);
+		if (setup_run(so, check, e) == 0)
+			break;
+		fprintf(tty_out, "printmail: %s\n", e->msg);
+		if ((fix = advice(e)) == NULL && e->kind == ERR_AUTH)
+			fix = "the server refused this address or password: "
+			    "check both (an App Password, not the mailbox's "
+			    "own password, where the provider wants one)";
+		if (fix != NULL)
+			fprintf(tty_out, "printmail: fix: %s\n", fix);
+		fprintf(tty_out, "%s is unchanged.\n", so->config);
+		util_wipe(pw, sizeof(pw));
+		if ((yes = ask_yes("Try again", 'y')) != 1)
+			goto out;
+	}
+	err_clear(e);
+	if ((yes = ask_yes("Make a CUPS print queue for this account", 'y'))
+	    == 1) {
+		snprintf(def, sizeof(def), "Email-%s", so->account);
+		if (ask("Queue name", def, queue, sizeof(queue), 0) == -1)
+			goto eof;
+		snprintf(def, sizeof(def), "E-mail to %s", to[0] ? to :
+		    "the account's recipient");
+		if (ask("Description", def, info, sizeof(info), 0) == -1)
+			goto eof;
+		so->queue = queue;
+		so->queue_info = info;
+		if (make_queue(so, e) == -1)
+			goto out;
+	}
+	rc = 0;
+	goto out;
+eof:
+	err_set(e, ERR_USAGE, "no answer (end of input): %s is unchanged",
+	    so->config);
+out:
+	util_wipe(pw, sizeof(pw));
+	lines_clear(&l);
+	if (tty_out != NULL)
+		fclose(tty_out);
+	if (tty_in != NULL)
+		fclose(tty_in);
+	tty_in = tty_out = NULL;
+	tty_fd = -1;
 	return rc;
 }

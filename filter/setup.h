@@ -15,6 +15,7 @@ struct setup_opts {
 	const char	*host, *port, *tls, *tls_ca_file;
 	const char	*from_name, *to;
 	const char	*queue;		/* a CUPS queue to make, or NULL */
+	const char	*queue_info;	/* its description, or NULL */
 	const char	*ppd;
 	int		 no_check;
 };
@@ -32,5 +33,25 @@ struct setup_opts {
 int	setup_run(const struct setup_opts *so,
 	    int (*check)(const char *config, const char *account,
 	    struct err *e), struct err *e);
+
+/*
+ * The same, asking on the terminal (/dev/tty): the mailbox address, the
+ * provider (guessed from the domain and its MX records), the server for
+ * another provider, the sender's name, where prints go, the App Password
+ * without echo; then writes and checks as setup_run() does, and on a
+ * failure shows the fix and offers to try again; finally offers a CUPS
+ * queue.  What so holds (options given) are the defaults, then what the
+ * account's section already says.  Ctrl-C leaves the config as it was.
+ */
+int	setup_interactive(struct setup_opts *so,
+	    int (*check)(const char *config, const char *account,
+	    struct err *e), const char *(*advice)(const struct err *e),
+	    struct err *e);
+
+/*
+ * "office365" or "gmail" for a mail domain (its name, else its MX
+ * records), or NULL when it is neither or cannot be told.
+ */
+const char *setup_guess_provider(const char *domain);
 
 #endif

@@ -8,6 +8,9 @@ PM=$(realpath "$1")
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/assert.sh"
 . "$HERE/lib/postfix.sh"
+. "$HERE/lib/cupsd.sh"
+BIN=$(dirname "$PM")
+ROOT=$(cd "$HERE/.." && pwd)
 
 if [ "$(id -u)" != 0 ]; then
 	echo "not ok - the setup tests need root (private Postfix)"
@@ -16,7 +19,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 W=$(mktemp -d /tmp/printmail-setup.XXXXXX)
 chmod 755 "$W"
-trap 'pf_stop; rm -rf "$W"' EXIT
+trap 'cups_stop; pf_stop; rm -rf "$W"' EXIT
 pf_start "$W/pf" || { echo "not ok - private Postfix did not start"; echo "0 passed, 1 failed"; exit 1; }
 C=$W/printmail.conf
 export PRINTMAIL_QUEUE_DIR=$W/noqueue PRINTMAIL_RUN_DIR=$W/run
@@ -78,9 +81,10 @@ for bad in "--address not-an-address" "--provider yahoo" "--tls none"; do
 done
 PASS="" setup
 t_eq "no password on standard input: exit 64" "$?" 64
-"$PM" --setup -C "$C" --address "$PF_USER" </dev/null >"$W/out" 2>&1
-t_eq "--setup without --non-interactive: 64 (it says so)" "$?" 64
+setsid -w "$PM" --setup -C "$C" --address "$PF_USER" </dev/null >"$W/out" 2>&1
+t_eq "--setup without a terminal: 64 (it says so)" "$?" 64
 t_grep "... and says what works" "--non-interactive --password-stdin" "$W/out"
+t_eq "... the config untouched" "$(sha256sum <"$C")" "$sum"
 echo "# the provider replaces a host of one's own; a password file goes"
 cp "$C" "$W/keep.conf"
 sed -i 's|^password = abcd efgh ijkl mnop$|password_file = /etc/nonexistent.secret|' "$C"
@@ -95,5 +99,77 @@ cp "$W/keep.conf" "$C"
 PASS="not the password" setup --no-check
 t_eq "--no-check writes even so" "$?" 0
 t_grep "... the new password" "password = not the password" "$C"
+
+echo "# interactive, on a real terminal (a pty), as an admin answers it"
+IC=$W/tty.conf
+cups_start "$W/cups" "$BIN/email" "$IC" || { echo "not ok - cupsd did not start"; exit 1; }
+# drive NAME: --setup on a pty, answering as $W/NAME.script says.
+drive() {
+	python3 "$HERE/tty_drive.py" "$W/$1.log" "$W/$1.script" -- \
+	    env RES_OPTIONS="timeout:1 attempts:1" \
+	    PRINTMAIL_PPD="$ROOT/packaging/printmail.ppd" "$PM" --setup -C "$IC"
+}
+printf '%s\t%s\n' \
+    "Mailbox address" "$PF_USER" \
+    "Provider [" "3" \
+    "SMTP server" "127.0.0.1" \
+    "TLS: starttls or implicit [starttls]" "" \
+    "Port [587]" "$PF_PORT" \
+    "CA file to trust" "$PF_CA" \
+    "Sender's name" "Phòng Kế toán" \
+    "Where printed documents go" "ketoan@khachhang.test" \
+    "App Password (not shown)" "not the password" \
+    "Try again [Y/n]" "" \
+    "App Password (not shown)" "$PF_PASS" \
+    "Make a CUPS print queue for this account [Y/n]" "y" \
+    "Queue name [Email-default]" "Email-Tty" \
+    "Description [E-mail to ketoan@khachhang.test]" "" >"$W/full.script"
+drive full
+t_eq "a whole run: exit 0" "$?" 0 || tail -n 20 "$W/full.log"
+t_grep "the wrong password: the reason" "authentication failed" "$W/full.log"
+t_grep "... the fix" "printmail: fix:" "$W/full.log"
+t_grep "... and the file unchanged (none yet)" "$IC is unchanged" "$W/full.log"
+t_grep "the right one passes the check" "Connection successful" "$W/full.log"
+t_nogrep "the password never echoed" "$PF_PASS" "$W/full.log"
+t_nogrep "... nor the wrong one" "not the password" "$W/full.log"
+t_grep "the account written" "user = $PF_USER" "$IC"
+t_grep "... with its sender's name" "from_name = Phòng Kế toán" "$IC"
+t_grep "... and where prints go" "to = ketoan@khachhang.test" "$IC"
+t_eq "the file: 640 root:printmail when that group exists, else 600" \
+    "$(stat -c '%a %U' "$IC")" "$(getent group printmail >/dev/null && echo '640 root' || echo '600 root')"
+lpstat -v Email-Tty >"$W/lpstat" 2>&1
+t_grep "the CUPS queue made, for the account" "email:/default" "$W/lpstat"
+lpstat -l -p Email-Tty >"$W/lpstat" 2>&1
+t_grep "... described" "E-mail to ketoan@khachhang.test" "$W/lpstat"
+t_grep "the lp line to try it" "lp -d Email-Tty" "$W/full.log"
+
+sum=$(sha256sum <"$IC")
+# rerun NAME: Enter at every question, which shows the file's values.
+rerun() {
+	printf '%s\t%s\n' \
+	    "(it sends as this address) [$PF_USER]" "" \
+	    "Provider [3]" "" \
+	    "SMTP server [127.0.0.1]" "" \
+	    "TLS: starttls or implicit [starttls]" "" \
+	    "Port [$PF_PORT]" "" \
+	    "[$PF_CA]" "" \
+	    "[Phòng Kế toán]" "$2" \
+	    "[ketoan@khachhang.test]" "" >"$W/$1.script"
+}
+rerun ctrlc "Kế toán 2"
+printf '%s\t%s\n' "App Password (not shown)" "^C" >>"$W/ctrlc.script"
+drive ctrlc
+t_eq "Ctrl-C at the password: interrupted (130)" "$?" 130
+t_eq "... the config byte for byte" "$(sha256sum <"$IC")" "$sum"
+t_eq "... no temporary file left" "$(ls "$W" | grep -c 'tty.conf.setup')" 0
+t_grep "... it says so" "the config is unchanged" "$W/ctrlc.log"
+rerun again "Kế toán 2"
+printf '%s\t%s\n' "App Password (not shown)" "$PF_PASS" \
+    "Make a CUPS print queue for this account [Y/n]" "n" >>"$W/again.script"
+drive again
+t_eq "re-run with the defaults it shows (the file's): exit 0" "$?" 0 || tail -n 20 "$W/again.log"
+t_eq "... one [default] section" "$(grep -c '^\[default\]' "$IC")" 1
+t_eq "... the one change made" "$(grep '^from_name' "$IC")" "from_name = Kế toán 2"
+t_grep "... the rest as it was" "to = ketoan@khachhang.test" "$IC"
 
 t_summary
