@@ -19,7 +19,8 @@ if [ "$(id -u)" != 0 ]; then
 fi
 W=$(mktemp -d /tmp/printmail-setup.XXXXXX)
 chmod 755 "$W"
-trap 'cups_stop; pf_stop; rm -rf "$W"' EXIT
+DNS_PID=
+trap 'cups_stop; pf_stop; [ -n "$DNS_PID" ] && kill "$DNS_PID"; rm -rf "$W"' EXIT
 pf_start "$W/pf" || { echo "not ok - private Postfix did not start"; echo "0 passed, 1 failed"; exit 1; }
 C=$W/printmail.conf
 export PRINTMAIL_QUEUE_DIR=$W/noqueue PRINTMAIL_RUN_DIR=$W/run
@@ -171,5 +172,30 @@ t_eq "re-run with the defaults it shows (the file's): exit 0" "$?" 0 || tail -n 
 t_eq "... one [default] section" "$(grep -c '^\[default\]' "$IC")" 1
 t_eq "... the one change made" "$(grep '^from_name' "$IC")" "from_name = Kế toán 2"
 t_grep "... the rest as it was" "to = ketoan@khachhang.test" "$IC"
+
+echo "# the provider guessed from the domain's MX records (a private DNS on 127.0.0.2)"
+python3 "$HERE/fake_dns.py" 127.0.0.2 53 "$W/dns.pid" \
+    congty.test=congty-test.mail.protection.outlook.com \
+    gcorp.test=aspmx.l.google.com 2>"$W/dns.log" &
+DNS_PID=$!
+for i in $(seq 1 50); do [ -s "$W/dns.pid" ] && break; sleep 0.1; done
+printf 'nameserver 127.0.0.2\noptions timeout:1 attempts:1\n' >"$W/resolv.conf"
+# mx_guess ADDRESS: --setup in a mount namespace whose resolv.conf names it.
+mx_guess() {
+	printf '%s\t%s\n' "Mailbox address" "$1" "Provider [" "^C" >"$W/mx.script"
+	unshare -m sh -c "mount --bind '$W/resolv.conf' /etc/resolv.conf &&
+	    exec python3 '$HERE/tty_drive.py' '$W/mx.log' '$W/mx.script' -- \
+	    '$PM' --setup -C '$W/mx.conf'"
+}
+mx_guess ketoan@congty.test
+t_eq "Ctrl-C at the provider: 130" "$?" 130
+t_grep "MX *.mail.protection.outlook.com: Microsoft 365" \
+    "congty.test receives its mail at Microsoft 365." "$W/mx.log"
+t_grep "... offered as the answer" "Provider [1]" "$W/mx.log"
+mx_guess ketoan@gcorp.test
+t_grep "MX aspmx.l.google.com: Gmail" "gcorp.test receives its mail at Gmail." "$W/mx.log"
+t_grep "... offered as the answer" "Provider [2]" "$W/mx.log"
+t_grep "the guesses came from DNS" "fake_dns: gcorp.test type 15" "$W/dns.log"
+t_ok "nothing was written" test ! -e "$W/mx.conf"
 
 t_summary
