@@ -19,6 +19,7 @@
 
 #define SMTP_INBUF	(REPLY_LINE_MAX + 2)
 #define SMTP_CHUNK	65536	/* message bytes read and encoded at a time */
+#define SMTP_RECORD	16384	/* a TLS record's plaintext: written whole */
 
 struct smtp {
 	struct xport		*x;
@@ -635,13 +636,19 @@ send_body(struct smtp *s, struct smtp_msg *m, struct err *e)
 {
 	struct dotstuff	 d;
 	char		*in, *out;
-	size_t		 got, n;
+	size_t		 got, have = 0, full;
 	uint64_t	 total = 0;
 	int		 rc = -1;
 
-	/* One fixed pair of buffers per message, whatever its size. */
+	/*
+	 * One fixed pair of buffers per message, whatever its size.  Only
+	 * whole TLS records go out (SMTP_RECORD bytes of plaintext each);
+	 * the rest waits in out for the next chunk, and the last of them
+	 * goes with the final dot.
+	 */
 	in = malloc(SMTP_CHUNK);
-	out = malloc(DOTSTUFF_MAX_OUT(SMTP_CHUNK));
+	out = malloc(SMTP_RECORD + DOTSTUFF_MAX_OUT(SMTP_CHUNK) +
+	    DOTSTUFF_FINISH_MAX);
 	if (in == NULL || out == NULL) {
 		err_sys(e, ERR_INTERNAL, "malloc");
 		s->broken = 1;
@@ -657,17 +664,21 @@ send_body(struct smtp *s, struct smtp_msg *m, struct err *e)
 		if (got == 0)
 			break;
 		total += got;
-		n = dotstuff_encode(&d, in, got, out);
-		if (s->x->ops->write(s->x, out, n, deadline(s), e) == -1) {
+		have += dotstuff_encode(&d, in, got, out + have);
+		full = have - have % SMTP_RECORD;
+		if (full > 0 && s->x->ops->write(s->x, out, full, deadline(s),
+		    e) == -1) {
 			s->broken = 1;
 			goto out;
 		}
+		memmove(out, out + full, have - full);
+		have -= full;
 	}
-	n = dotstuff_finish(&d, out);
+	have += dotstuff_finish(&d, out + have);
 	log_msg(LOG_LVL_TRACE, "-> <message, %llu bytes>",
 	    (unsigned long long)total);
 	log_msg(LOG_LVL_TRACE, "-> .");
-	if (s->x->ops->write(s->x, out, n, deadline(s), e) == -1) {
+	if (s->x->ops->write(s->x, out, have, deadline(s), e) == -1) {
 		s->broken = 1;
 		goto out;
 	}

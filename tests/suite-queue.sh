@@ -453,7 +453,7 @@ done
 fails=0
 for p in "${pids[@]}"; do wait "$p" || fails=$((fails + 1)); done
 t_eq "runner, 6 direct senders and 4 print jobs at once: all exit 0" "$fails" 0
-t_ok "all 16 messages delivered" pf_wait_mail 16 60
+t_ok "all 16 messages delivered" pf_wait_mail 16 120
 sleep 1
 t_eq "Postfix never saw a third session (no 421 too many connections)" \
     "$(tail -n +$((n0 + 1)) "$W/pf/maillog" | grep -c 'too many connections')" 0
@@ -471,17 +471,25 @@ t_grep "... naming the key that fixes it" "set admin_address =" "$W/local.err"
 sed -i '1i admin_address = postmaster@congty.test' "$CONF"
 msg root "cron without MAILTO" | "$W/bin/printmail" -C "$CONF" root 2>"$W/local.err"
 t_eq "with admin_address: sent (0)" "$?" 0
-t_ok "delivered" pf_wait_mail 1 30
-t_grep "to admin_address" "to=postmaster@congty.test" "$(ls "$PF_MAIL"/*.env | tail -n 1)"
+# to_admin: waits (30 s at most) for deliveries to postmaster@congty.test;
+# prints how many (deliveries of the load above may still arrive).
+to_admin() {
+	local i
+	for i in $(seq 1 300); do
+		cat "$PF_MAIL"/*.env 2>/dev/null | grep -qx 'to=postmaster@congty.test' && break
+		sleep 0.1
+	done
+	sleep 0.5
+	cat "$PF_MAIL"/*.env 2>/dev/null | grep -cx 'to=postmaster@congty.test'
+}
+t_eq "delivered to admin_address" "$(to_admin)" 1
 pf_clear
 msg admin@localhost "printer stopped" | as lp "$W/bin/printmail" -C "$CONF" \
     admin@localhost "root@$(hostname)" root
 t_eq "lp (no config access), three local names: queued (0)" "$?" 0
 runner
-t_ok "the runner maps them: delivered" pf_wait_mail 1 30
-sleep 1
-t_eq "once, to admin_address alone" "$(cat "$PF_MAIL"/*.env | grep -c '^to=')" 1
-t_grep "... which is admin_address" "to=postmaster@congty.test" "$(ls "$PF_MAIL"/*.env | tail -n 1)"
+t_eq "the runner maps them: one delivery, to admin_address" "$(to_admin)" 1
+t_eq "... and none to a local name" "$(cat "$PF_MAIL"/*.env | grep -c '^to=\(root\|admin@localhost\|root@'"$(hostname)"'\)$')" 0
 sed -i '1s/.*/admin_address = not an address/' "$CONF"
 "$W/bin/printmail" -C "$CONF" --check >"$W/local.check" 2>&1
 t_eq "a malformed admin_address is a config error (78)" "$?" 78
