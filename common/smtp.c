@@ -656,15 +656,22 @@ send_body(struct smtp *s, struct smtp_msg *m, struct err *e)
 	}
 	dotstuff_init(&d);
 	for (;;) {
-		/* On any failure the server must not get half a message. */
-		if (m->read(m->ctx, in, SMTP_CHUNK, &got, e) == -1) {
+		/*
+		 * On any failure the server must not get half a message.  A
+		 * verbatim message is read straight into the output.
+		 */
+		if (m->read(m->ctx, m->verbatim ? out + have : in, SMTP_CHUNK,
+		    &got, e) == -1) {
 			s->broken = 1;
 			goto out;
 		}
 		if (got == 0)
 			break;
 		total += got;
-		have += dotstuff_encode(&d, in, got, out + have);
+		if (m->verbatim)
+			have += got;
+		else
+			have += dotstuff_encode(&d, in, got, out + have);
 		full = have - have % SMTP_RECORD;
 		if (full > 0 && s->x->ops->write(s->x, out, full, deadline(s),
 		    e) == -1) {
@@ -674,7 +681,11 @@ send_body(struct smtp *s, struct smtp_msg *m, struct err *e)
 		memmove(out, out + full, have - full);
 		have -= full;
 	}
-	have += dotstuff_finish(&d, out + have);
+	if (m->verbatim) {
+		memcpy(out + have, ".\r\n", 3);
+		have += 3;
+	} else
+		have += dotstuff_finish(&d, out + have);
 	log_msg(LOG_LVL_TRACE, "-> <message, %llu bytes>",
 	    (unsigned long long)total);
 	log_msg(LOG_LVL_TRACE, "-> .");

@@ -55,6 +55,9 @@ struct smtp_msg {
 	int		 utf8_headers;	/* non-ASCII headers (RFC 6532) */
 	int		 body8bit;	/* 8-bit body: needs 8BITMIME */
 	int		 longlines;	/* a line over 998 octets: never sent */
+	int		 verbatim;	/* every line ends CRLF, none starts
+					   with a dot, the last ends too: sent
+					   as it is, then the final dot */
 };
 
 /*

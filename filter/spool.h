@@ -6,9 +6,10 @@
  * goes, with CRLF line ends, into an unlinked temporary file, so memory
  * does not grow with the size of the message.  When the input is a
  * regular file (printmail < file) and a lone dot does not end it, the body
- * is not copied: it is measured in place (through a mapping, a window at a
+ * is not copied: it is measured in place (one pass, sixteen bytes at a
  * time) and read from the file itself when sent, up to the lone dot that
- * ends it without -i.
+ * ends it without -i; a body with CRLF line ends and no line starting with
+ * a dot is then sent as it is, without the encoder.
  */
 #ifndef PM_SPOOL_H
 #define PM_SPOOL_H
@@ -30,6 +31,8 @@ struct spool {
 	int		 body_8bit;
 	uint64_t	 body_nul;	/* NUL bytes: sent as blanks */
 	int		 body_longline;	/* a line over 998 octets */
+	int		 body_verbatim;	/* CRLF only, no line starts with a dot,
+					   ends with CRLF: sent as it is */
 	uint64_t	 line_len;	/* (reading: the current line so far) */
 	char		 tmpdir[1024];
 	/* Reading state of the smtp_msg source. */
