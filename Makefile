@@ -18,6 +18,9 @@ MANDIR     ?= $(PREFIX)/share/man
 SYSTEMDUNITDIR ?= /lib/systemd/system
 TMPFILESDIR ?= /usr/lib/tmpfiles.d
 DATADIR    ?= $(PREFIX)/share/printmail
+LOCALEDIR  ?= $(PREFIX)/share/locale
+LANGS      := vi
+I18N_SRC   := filter/setup.c
 UNITS      := printmail-queue.service printmail-queue.path printmail-queue.timer \
 	printmail-refresh.service printmail-refresh.timer
 DOCDIR     ?= $(PREFIX)/share/doc/printmail
@@ -47,15 +50,17 @@ CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 ALL_CPPFLAGS := -D_GNU_SOURCE -Icommon -Ifilter -Ibackend -DPM_VERSION='"$(VERSION)"' \
 	-DPM_SYSCONFDIR='"$(SYSCONFDIR)"' -DPM_LIBEXECDIR='"$(LIBEXECDIR)"' \
-	-DPM_QUEUE_DIR='"$(QUEUEDIR)"' -DPM_STATE_DIR='"$(STATEDIR)"' -DPM_PPD='"$(PPDDIR)/printmail.ppd"' $(CPPFLAGS)
+	-DPM_QUEUE_DIR='"$(QUEUEDIR)"' -DPM_STATE_DIR='"$(STATEDIR)"' -DPM_PPD='"$(PPDDIR)/printmail.ppd"' \
+	-DPM_LOCALEDIR='"$(LOCALEDIR)"' $(CPPFLAGS)
 ALL_CFLAGS   := $(WARN) $(CFLAGS) $(SSL_CFLAGS)
 
 B := build
+MO_FILES := $(LANGS:%=$(B)/locale/%/LC_MESSAGES/printmail.mo)
 COMMON_SRC := common/err.c common/outcome.c common/util.c common/log.c \
 	common/conf.c common/reply.c common/dotstuff.c common/smtp.c \
 	common/header.c common/xport_tls.c common/session.c \
 	common/mime.c common/advice.c common/oauth.c \
-	common/throttle.c common/queue.c common/token.c
+	common/throttle.c common/queue.c common/token.c common/i18n.c
 COMMON_OBJ := $(COMMON_SRC:%.c=$(B)/%.o)
 FILTER_SRC := filter/printmail.c filter/spool.c filter/rewrite.c filter/flush.c \
 	filter/authorize.c filter/status.c filter/setup.c
@@ -83,11 +88,33 @@ FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined \
 FUZZ_LIBSRC  := $(COMMON_SRC) backend/job.c filter/spool.c filter/rewrite.c
 REPLAY_BINS  := $(FUZZ_TARGETS:%=$(B)/fuzz-replay/%)
 
-.PHONY: all check unit integration demo bench bench-queue install uninstall clean deps deb fuzz \
+.PHONY: pot all check unit integration demo bench bench-queue install uninstall clean deps deb fuzz \
 	load check-valgrind
 # Keep test objects: no "rm" lines after the closing test summary.
 .SECONDARY:
-all: $(B)/printmail $(B)/email $(B)/printmail-enqueue
+all: $(B)/printmail $(B)/email $(B)/printmail-enqueue $(MO_FILES)
+
+# Translations (gettext): po/LANG.po must translate every message the
+# sources mark, without fuzzy entries, or the build fails.  The catalogue
+# of the build tree is $(B)/locale (tests: PRINTMAIL_LOCALEDIR).
+$(B)/po/printmail.pot: $(I18N_SRC)
+	@mkdir -p $(dir $@)
+	xgettext --keyword=_ --keyword=N_ --from-code=UTF-8 \
+		--package-name=printmail --package-version=$(VERSION) \
+		--msgid-bugs-address=packaging@printmail.example -o $@ $(I18N_SRC)
+$(B)/locale/%/LC_MESSAGES/printmail.mo: po/%.po $(B)/po/printmail.pot
+	@mkdir -p $(dir $@)
+	msgfmt --check --statistics -o $@.tmp $< 2>$@.stats; \
+	    st=$$?; cat $@.stats; \
+	    if [ $$st -ne 0 ] || grep -q 'untranslated\|fuzzy' $@.stats; then \
+		echo "$<: every message must be translated" >&2; \
+		rm -f $@.tmp; exit 1; fi
+	msgcmp $< $(B)/po/printmail.pot
+	mv $@.tmp $@
+
+# make pot: po/printmail.pot from the sources, for translators.
+pot: $(B)/po/printmail.pot
+	cp $< po/printmail.pot
 
 $(B)/%.o: %.c $(wildcard common/*.h filter/*.h backend/*.h tests/*.h)
 	@mkdir -p $(dir $@)
@@ -192,7 +219,7 @@ unit: deps $(UNIT_BINS)
 integration: deps $(B)/printmail
 	@bash tests/integration.sh $(B)/printmail
 
-check: deps $(UNIT_BINS) $(B)/printmail $(B)/email $(B)/tests/fake_m365 \
+check: deps $(UNIT_BINS) $(B)/printmail $(B)/email $(MO_FILES) $(B)/tests/fake_m365 \
 		$(B)/tests/relay $(B)/printmail-enqueue \
 		$(B)/tests/printmail-crash $(B)/tests/printmail-enqueue-crash \
 		$(REPLAY_BINS)
@@ -222,7 +249,7 @@ bench-queue: deps $(B)/printmail $(B)/printmail-enqueue
 
 # The backend is installed 0700 so that CUPS runs it as root: it reads the
 # config (readable by root only) and then switches to lp (README.md).
-install: $(B)/printmail $(B)/email $(B)/printmail-enqueue
+install: $(B)/printmail $(B)/email $(B)/printmail-enqueue $(MO_FILES)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(CUPS_SERVERBIN)/backend \
 		$(DESTDIR)$(PPDDIR)
 	install -m 0755 $(B)/printmail $(DESTDIR)$(BINDIR)/printmail
@@ -248,6 +275,10 @@ install: $(B)/printmail $(B)/email $(B)/printmail-enqueue
 	done
 	install -m 0644 packaging/debian/printmail.tmpfiles \
 		$(DESTDIR)$(TMPFILESDIR)/printmail.conf
+	for l in $(LANGS); do \
+		install -D -m 0644 $(B)/locale/$$l/LC_MESSAGES/printmail.mo \
+		    $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/printmail.mo || exit 1; \
+	done
 	@# Installed on this machine (not into DESTDIR): the user, the queue,
 	@# the setgid helper and a first config, as the package's postinst.
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
@@ -273,6 +304,7 @@ uninstall:
 		$(DESTDIR)$(DATADIR)/printmail.conf.example \
 		$(DESTDIR)$(LIBEXECDIR)/setup-system \
 		$(DESTDIR)$(TMPFILESDIR)/printmail.conf \
+		$(LANGS:%=$(DESTDIR)$(LOCALEDIR)/%/LC_MESSAGES/printmail.mo) \
 		$(UNITS:%=$(DESTDIR)$(SYSTEMDUNITDIR)/%)
 	@for d in $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(PPDDIR) \
 	    $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR); do \

@@ -34,6 +34,7 @@
 #include "conf.h"
 #include "err.h"
 #include "header.h"
+#include "i18n.h"
 #include "log.h"
 #include "outcome.h"
 #include "session.h"
@@ -907,6 +908,7 @@ main(int argc, char **argv)
 	int			 status;
 
 	signal(SIGPIPE, SIG_IGN);
+	i18n_init();
 	/* Before the config (the password) is read. */
 	(void)util_no_core_dumps();
 	memset(&o, 0, sizeof(o));

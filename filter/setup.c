@@ -25,6 +25,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "setup.h"
 #include "util.h"
 
@@ -271,17 +272,16 @@ static int		tty_fd = -1;
 static struct termios	tty_saved;
 static volatile sig_atomic_t tty_quiet;
 
+static char		int_msg[256];	/* translated before any signal */
+
 static void
 on_interrupt(int sig)
 {
-	static const char msg[] = "\nprintmail: interrupted; the config is "
-	    "unchanged\n";
-
 	if (pending_tmp[0] != '\0')
 		(void)unlink(pending_tmp);
 	if (tty_quiet)
 		(void)tcsetattr(tty_fd, TCSANOW, &tty_saved);
-	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	(void)!write(STDERR_FILENO, int_msg, strlen(int_msg));
 	_exit(128 + sig);
 }
 
@@ -289,6 +289,9 @@ static void
 catch_interrupts(void)
 {
 	struct sigaction sa;
+
+	snprintf(int_msg, sizeof(int_msg), "\nprintmail: %s\n",
+	    _("interrupted; the config is unchanged"));
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_interrupt;
@@ -374,7 +377,7 @@ make_queue(const struct setup_opts *so, struct err *e)
 		return err_set(e, ERR_TEMP, "lpadmin could not make the queue "
 		    "%s (exit status %d): is CUPS running?", so->queue,
 		    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-	printf("Made the print queue %s; try it with: lp -d %s invoice.pdf\n",
+	printf(_("Made the print queue %s; try it with: lp -d %s invoice.pdf\n"),
 	    so->queue, so->queue);
 	return 0;
 }
@@ -463,7 +466,7 @@ setup_run(const struct setup_opts *so, int (*check)(const char *config,
 			close(dfd);
 		}
 	}
-	printf("Wrote account [%s] to %s\n", so->account, so->config);
+	printf(_("Wrote account [%s] to %s\n"), so->account, so->config);
 	if (so->queue != NULL && make_queue(so, e) == -1)
 		goto out;
 	rc = 0;
@@ -612,7 +615,7 @@ ask_yes(const char *q, int def)
 			return 1;
 		if (b[0] == 'n' || b[0] == 'N')
 			return 0;
-		fprintf(tty_out, "Please answer y or n.\n");
+		fprintf(tty_out, "%s", _("Please answer y or n.\n"));
 	}
 }
 
@@ -645,26 +648,26 @@ setup_interactive(struct setup_opts *so, int (*check)(const char *config,
 	if ((tty_fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) == -1 ||
 	    (tty_in = fdopen(tty_fd, "r")) == NULL ||
 	    (tty_out = fdopen(dup(tty_fd), "w")) == NULL)
-		return err_set(e, ERR_USAGE, "--setup asks its questions on a "
-		    "terminal, and there is none: use --setup "
-		    "--non-interactive --password-stdin --address ...");
+		return err_set(e, ERR_USAGE, "%s", _("--setup asks its "
+		    "questions on a terminal, and there is none: use --setup "
+		    "--non-interactive --password-stdin --address ..."));
 	catch_interrupts();
 	if (read_lines(so->config, &l, &st, &exists, e) == -1)
 		goto out;
-	fprintf(tty_out, "Setting up account [%s] in %s. Enter takes the "
-	    "answer in brackets; Ctrl-C leaves the file as it is.\n",
+	fprintf(tty_out, _("Setting up account [%s] in %s. Enter takes the "
+	    "answer in brackets; Ctrl-C leaves the file as it is.\n"),
 	    so->account, so->config);
 	dflt(def, sizeof(def), &l, so->account, "user", so->address, NULL);
 	for (;;) {
-		if (ask("Mailbox address (it sends as this address)", def,
+		if (ask(_("Mailbox address (it sends as this address)"), def,
 		    addr, sizeof(addr), 0) == -1)
 			goto eof;
 		at = strrchr(addr, '@');
 		if (at != NULL && at != addr && strchr(at, '.') != NULL &&
 		    strpbrk(addr, " \t\"<>(),;:") == NULL)
 			break;
-		fprintf(tty_out, "\"%s\" is not a mailbox address "
-		    "(name@domain).\n", addr);
+		fprintf(tty_out, _("\"%s\" is not a mailbox address "
+		    "(name@domain).\n"), addr);
 	}
 	so->address = addr;
 	dflt(prov, sizeof(prov), &l, so->account, "provider", so->provider,
@@ -675,15 +678,15 @@ setup_interactive(struct setup_opts *so, int (*check)(const char *config,
 	if (prov[0] == '\0' &&
 	    (guess = setup_guess_provider(at + 1)) != NULL) {
 		util_strlcpy(prov, guess, sizeof(prov));
-		fprintf(tty_out, "%s receives its mail at %s.\n", at + 1,
+		fprintf(tty_out, _("%s receives its mail at %s.\n"), at + 1,
 		    strcmp(guess, "gmail") == 0 ? "Gmail" : "Microsoft 365");
 	}
 	for (;;) {
 		char	b[16];
 
-		fprintf(tty_out, "Provider: 1 Microsoft 365, 2 Gmail, 3 another "
-		    "SMTP server\n");
-		if (ask("Provider", strcmp(prov, "office365") == 0 ? "1" :
+		fprintf(tty_out, _("Provider: 1 Microsoft 365, 2 Gmail, 3 another "
+		    "SMTP server\n"));
+		if (ask(_("Provider"), strcmp(prov, "office365") == 0 ? "1" :
 		    strcmp(prov, "gmail") == 0 ? "2" : prov[0] ? "3" : "1", b,
 		    sizeof(b), 0) == -1)
 			goto eof;
@@ -698,13 +701,13 @@ setup_interactive(struct setup_opts *so, int (*check)(const char *config,
 		so->provider = NULL;
 		dflt(def, sizeof(def), &l, so->account, "host", so->host, NULL);
 		do
-			if (ask("SMTP server", def, host, sizeof(host), 0) == -1)
+			if (ask(_("SMTP server"), def, host, sizeof(host), 0) == -1)
 				goto eof;
 		while (host[0] == '\0');
 		for (;;) {
 			dflt(def, sizeof(def), &l, so->account, "tls", so->tls,
 			    "starttls");
-			if (ask("TLS: starttls or implicit", def, tls,
+			if (ask(_("TLS: starttls or implicit"), def, tls,
 			    sizeof(tls), 0) == -1)
 				goto eof;
 			if (strcmp(tls, "starttls") == 0 ||
@@ -713,11 +716,11 @@ setup_interactive(struct setup_opts *so, int (*check)(const char *config,
 		}
 		dflt(def, sizeof(def), &l, so->account, "port", so->port,
 		    strcmp(tls, "implicit") == 0 ? "465" : "587");
-		if (ask("Port", def, port, sizeof(port), 0) == -1)
+		if (ask(_("Port"), def, port, sizeof(port), 0) == -1)
 			goto eof;
 		dflt(def, sizeof(def), &l, so->account, "tls_ca_file",
 		    so->tls_ca_file, "");
-		if (ask("CA file to trust (Enter: the system's)", def, ca,
+		if (ask(_("CA file to trust (Enter: the system's)"), def, ca,
 		    sizeof(ca), 0) == -1)
 			goto eof;
 		so->host = host;
@@ -730,19 +733,19 @@ setup_interactive(struct setup_opts *so, int (*check)(const char *config,
 	}
 	dflt(def, sizeof(def), &l, so->account, "from_name", so->from_name,
 	    NULL);
-	if (ask("Sender's name (e.g. Phong Ke toan)", def, name, sizeof(name),
+	if (ask(_("Sender's name (e.g. Phong Ke toan)"), def, name, sizeof(name),
 	    0) == -1)
 		goto eof;
 	so->from_name = name[0] ? name : NULL;
 	dflt(def, sizeof(def), &l, so->account, "to", so->to, NULL);
-	if (ask("Where printed documents go (an address)", def, to,
+	if (ask(_("Where printed documents go (an address)"), def, to,
 	    sizeof(to), 0) == -1)
 		goto eof;
 	so->to = to[0] ? to : NULL;
 	so->queue = NULL;
 	for (;;) {
-		if (ask(strcmp(prov, "gmail") == 0 ? "Gmail App Password "
-		    "(not shown)" : "App Password (not shown)", NULL, pw,
+		if (ask(strcmp(prov, "gmail") == 0 ? _("Gmail App Password "
+		    "(not shown)") : _("App Password (not shown)"), NULL, pw,
 		    sizeof(pw), 1) == -1)
 			goto eof;
 		if (pw[0] == '\0')
@@ -753,25 +756,25 @@ setup_interactive(struct setup_opts *so, int (*check)(const char *config,
 			break;
 		fprintf(tty_out, "printmail: %s\n", e->msg);
 		if ((fix = advice(e)) == NULL && e->kind == ERR_AUTH)
-			fix = "the server refused this address or password: "
+			fix = _("the server refused this address or password: "
 			    "check both (an App Password, not the mailbox's "
-			    "own password, where the provider wants one)";
+			    "own password, where the provider wants one)");
 		if (fix != NULL)
-			fprintf(tty_out, "printmail: fix: %s\n", fix);
-		fprintf(tty_out, "%s is unchanged.\n", so->config);
+			fprintf(tty_out, "printmail: %s %s\n", _("fix:"), fix);
+		fprintf(tty_out, _("%s is unchanged.\n"), so->config);
 		util_wipe(pw, sizeof(pw));
-		if ((yes = ask_yes("Try again", 'y')) != 1)
+		if ((yes = ask_yes(_("Try again"), 'y')) != 1)
 			goto out;
 	}
 	err_clear(e);
-	if ((yes = ask_yes("Make a CUPS print queue for this account", 'y'))
+	if ((yes = ask_yes(_("Make a CUPS print queue for this account"), 'y'))
 	    == 1) {
 		snprintf(def, sizeof(def), "Email-%s", so->account);
-		if (ask("Queue name", def, queue, sizeof(queue), 0) == -1)
+		if (ask(_("Queue name"), def, queue, sizeof(queue), 0) == -1)
 			goto eof;
-		snprintf(def, sizeof(def), "E-mail to %s", to[0] ? to :
-		    "the account's recipient");
-		if (ask("Description", def, info, sizeof(info), 0) == -1)
+		snprintf(def, sizeof(def), _("E-mail to %s"), to[0] ? to :
+		    _("the account's recipient"));
+		if (ask(_("Description"), def, info, sizeof(info), 0) == -1)
 			goto eof;
 		so->queue = queue;
 		so->queue_info = info;
@@ -781,7 +784,7 @@ setup_interactive(struct setup_opts *so, int (*check)(const char *config,
 	rc = 0;
 	goto out;
 eof:
-	err_set(e, ERR_USAGE, "no answer (end of input): %s is unchanged",
+	err_set(e, ERR_USAGE, _("no answer (end of input): %s is unchanged"),
 	    so->config);
 out:
 	util_wipe(pw, sizeof(pw));

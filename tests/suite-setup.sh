@@ -107,7 +107,8 @@ cups_start "$W/cups" "$BIN/email" "$IC" || { echo "not ok - cupsd did not start"
 # drive NAME: --setup on a pty, answering as $W/NAME.script says.
 drive() {
 	python3 "$HERE/tty_drive.py" "$W/$1.log" "$W/$1.script" -- \
-	    env RES_OPTIONS="timeout:1 attempts:1" \
+	    env RES_OPTIONS="timeout:1 attempts:1" LC_ALL="${DRIVE_LANG:-C.UTF-8}" \
+	    PRINTMAIL_LOCALEDIR="$BIN/locale" \
 	    PRINTMAIL_PPD="$ROOT/packaging/printmail.ppd" "$PM" --setup -C "$IC"
 }
 printf '%s\t%s\n' \
@@ -173,6 +174,23 @@ t_eq "... one [default] section" "$(grep -c '^\[default\]' "$IC")" 1
 t_eq "... the one change made" "$(grep '^from_name' "$IC")" "from_name = Kế toán 2"
 t_grep "... the rest as it was" "to = ketoan@khachhang.test" "$IC"
 
+echo "# in Vietnamese with LANG=vi_VN.UTF-8 (po/vi.po), in English with C"
+locale -a | grep -qix 'vi_VN.utf8' ||
+    { echo "not ok - the locale vi_VN.UTF-8 is missing: run packaging/install-deps"; exit 1; }
+sum=$(sha256sum <"$IC")
+printf '%s\t%s\n' "Địa chỉ hộp thư (thư được gửi từ địa chỉ này) [$PF_USER]" "" \
+    "Nhà cung cấp [3]" "^C" >"$W/vi.script"
+DRIVE_LANG=vi_VN.UTF-8 drive vi
+t_eq "vi: Ctrl-C: 130" "$?" 130
+t_grep "vi: the first line in Vietnamese" "Thiết lập tài khoản [default] trong $IC." "$W/vi.log"
+t_grep "vi: the providers in Vietnamese" "Nhà cung cấp: 1 Microsoft 365, 2 Gmail, 3 máy chủ SMTP khác" "$W/vi.log"
+t_grep "vi: Ctrl-C says so in Vietnamese" "đã dừng; tệp cấu hình vẫn giữ nguyên" "$W/vi.log"
+t_eq "vi: the config byte for byte" "$(sha256sum <"$IC")" "$sum"
+printf '%s\t%s\n' "Mailbox address (it sends as this address) [$PF_USER]" "^C" >"$W/en.script"
+DRIVE_LANG=C drive en
+t_grep "C: the same question in English" "Mailbox address" "$W/en.log"
+t_nogrep "C: nothing in Vietnamese" "Thiết lập" "$W/en.log"
+
 echo "# the provider guessed from the domain's MX records (a private DNS on 127.0.0.2)"
 python3 "$HERE/fake_dns.py" 127.0.0.2 53 "$W/dns.pid" \
     congty.test=congty-test.mail.protection.outlook.com \
@@ -185,7 +203,7 @@ mx_guess() {
 	printf '%s\t%s\n' "Mailbox address" "$1" "Provider [" "^C" >"$W/mx.script"
 	unshare -m sh -c "mount --bind '$W/resolv.conf' /etc/resolv.conf &&
 	    exec python3 '$HERE/tty_drive.py' '$W/mx.log' '$W/mx.script' -- \
-	    '$PM' --setup -C '$W/mx.conf'"
+	    env LC_ALL=C.UTF-8 '$PM' --setup -C '$W/mx.conf'"
 }
 mx_guess ketoan@congty.test
 t_eq "Ctrl-C at the provider: 130" "$?" 130
