@@ -567,7 +567,13 @@ spool_read(struct spool *sp, int fd, int dot_ends, const char *tmpdir,
 	} else if (copy_body(b, r, dot_ends, !midline, &end, e) == -1)
 		goto out;
 	sp->body_off = in_place ? body_at : 0;
-	sp->body_end = in_place ? end : -1;
+	/*
+	 * In place, the body ends where the scan ended (the lone dot, else
+	 * the end of the file then): what is sent is what was measured, even
+	 * if the file grows meanwhile.
+	 */
+	sp->body_end = !in_place ? -1 : end >= 0 ? end :
+	    r->done + (off_t)r->off;
 done:
 	rc = 0;
 out:
@@ -645,6 +651,10 @@ spool_read_chunk(void *ctx, char *buf, size_t cap, size_t *got,
 		return 0;
 	if ((n = body_read(sp, buf, cap)) == -1)
 		return err_sys(e, ERR_INTERNAL, "reading the message body");
+	/* Shorter than measured: the end of the message must not go. */
+	if (n == 0 && sp->body_end >= 0 && sp->rd_pos < sp->body_end)
+		return err_set(e, ERR_TEMP, "the input file shrank while it "
+		    "was being read: nothing was sent");
 	*got = (size_t)n;
 	if (sp->body_nul > 0)
 		blank_nuls(buf, (size_t)n);

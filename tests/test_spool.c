@@ -474,6 +474,52 @@ file_and_pipe_agree_on_random_input(void **state)
 	free(in);
 }
 
+/*
+ * What is sent is what was measured: a file that grows between the two
+ * reads sends no more (nothing unscanned reaches the server); one that
+ * shrinks fails the read before the end, so no final dot goes.
+ */
+static void
+file_changed_after_measuring(void **state)
+{
+	struct spool	sp;
+	struct err	e;
+	struct smtp_msg	m;
+	FILE		*fp = tmpfile();
+	char		buf[256];
+	size_t		got, n = 0;
+	int		rc;
+
+	(void)state;
+	fputs("Subject: x\r\n\r\nbody\r\n", fp);
+	fflush(fp);
+	rewind(fp);
+	spool_init(&sp);
+	err_clear(&e);
+	assert_int_equal(spool_read(&sp, fileno(fp), 0, "/tmp", &e), 0);
+	fseek(fp, 0, SEEK_END);
+	fputs(".\r\nMAIL FROM:<x@evil.test>\r\n", fp);
+	fflush(fp);
+	assert_int_equal(spool_msg(&sp, &m, &e), 0);
+	assert_true(m.verbatim);
+	do {
+		assert_int_equal(m.read(m.ctx, buf + n, sizeof(buf) - n - 1,
+		    &got, &e), 0);
+		n += got;
+	} while (got > 0);
+	buf[n] = '\0';
+	assert_string_equal(buf, "Subject: x\r\n\r\nbody\r\n");
+	assert_int_equal(ftruncate(fileno(fp), 15), 0);
+	assert_int_equal(spool_msg(&sp, &m, &e), 0);
+	do
+		rc = m.read(m.ctx, buf, sizeof(buf), &got, &e);
+	while (rc == 0 && got > 0);
+	assert_int_equal(rc, -1);
+	assert_int_equal(e.kind, ERR_TEMP);
+	spool_clear(&sp);
+	fclose(fp);
+}
+
 /* A file whose first bytes the caller has read already: from there on. */
 static void
 file_read_from_its_offset(void **state)
@@ -538,6 +584,7 @@ main(void)
 		cmocka_unit_test(file_and_pipe_agree_on_large_input),
 		cmocka_unit_test(file_and_pipe_agree_on_random_input),
 		cmocka_unit_test(file_read_from_its_offset),
+		cmocka_unit_test(file_changed_after_measuring),
 	};
 
 	int rc;
