@@ -793,6 +793,26 @@ setup_check(const char *config, const char *account, struct err *e)
 	return rc;
 }
 
+/*
+ * --setup's OAuth 2.0 step: the device-code sign-in for the account as
+ * written, then the --check steps.
+ */
+static int
+setup_sign_in(const char *config, const char *account, struct err *e)
+{
+	struct conf_account	a;
+	int			rc = -1;
+
+	if (conf_load(config, account, &a, e) == -1)
+		return -1;
+	log_set_handler(log_to_stdout, NULL);
+	if (authorize_run(&a, 1, 600, e) == 0)
+		rc = run_check(&a, config, e);
+	log_set_handler(log_to_stderr, NULL);
+	conf_account_clear(&a);
+	return rc;
+}
+
 /* --setup --non-interactive: the password from standard input. */
 static int
 run_setup(const char *path, const struct opts *o)
@@ -826,8 +846,8 @@ run_setup(const char *path, const struct opts *o)
 	    PM_PPD;
 	so.no_check = o->no_check;
 	if (!o->non_interactive) {
-		if (setup_interactive(&so, setup_check, advice_for_error,
-		    &e) == -1 && e.kind != ERR_NONE)
+		if (setup_interactive(&so, setup_check, setup_sign_in,
+		    advice_for_error, &e) == -1 && e.kind != ERR_NONE)
 			fprintf(stderr, "printmail: %s\n", e.msg);
 		return outcome_sysexit(e.kind);
 	}

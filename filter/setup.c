@@ -31,6 +31,9 @@
 
 #define CONF_MAX	(1024 * 1024)
 
+struct lines;
+static char	*get_key(const struct lines *, const char *, const char *);
+
 struct lines {
 	char	**v;
 	size_t	  n, cap;
@@ -412,11 +415,42 @@ setup_run(const struct setup_opts *so, int (*check)(const char *config,
 	    strcmp(so->tls, "implicit") != 0)
 		return err_set(e, ERR_USAGE, "--tls: \"%.32s\" is not one of "
 		    "starttls, implicit", so->tls);
-	if (so->password == NULL || so->password[0] == '\0')
+	if (!so->oauth && (so->password == NULL || so->password[0] == '\0'))
 		return err_set(e, ERR_USAGE, "no password on standard input "
 		    "(--password-stdin: the App Password, one line)");
+	if (so->oauth && (so->oauth_client_id == NULL ||
+	    so->oauth_client_id[0] == '\0'))
+		return err_set(e, ERR_USAGE, "OAuth 2.0 needs the application "
+		    "(client) ID");
 	if (read_lines(so->config, &l, &st, &exists, e) == -1)
 		goto out;
+	/* A password and OAuth exclude each other. */
+	if (so->oauth) {
+		if (set_key(&l, so->account, "password", NULL) == -1 ||
+		    set_key(&l, so->account, "password_file", NULL) == -1 ||
+		    set_key(&l, so->account, "auth", "xoauth2") == -1 ||
+		    set_key(&l, so->account, "oauth2_flow", "device_code") ==
+		    -1 ||
+		    set_given(&l, so->account, "oauth2_tenant",
+		    so->oauth_tenant) == -1 ||
+		    set_key(&l, so->account, "oauth2_client_id",
+		    so->oauth_client_id) == -1) {
+			err_sys(e, ERR_INTERNAL, "malloc");
+			goto out;
+		}
+	} else {
+		char *auth = get_key(&l, so->account, "auth");
+		int xo = auth != NULL && strcmp(auth, "xoauth2") == 0;
+
+		free(auth);
+		if (xo && (set_key(&l, so->account, "auth", NULL) == -1 ||
+		    set_key(&l, so->account, "oauth2_flow", NULL) == -1 ||
+		    set_key(&l, so->account, "oauth2_tenant", NULL) == -1 ||
+		    set_key(&l, so->account, "oauth2_client_id", NULL) == -1)) {
+			err_sys(e, ERR_INTERNAL, "malloc");
+			goto out;
+		}
+	}
 	/*
 	 * What is given is set; what is not stays as it was, except that a
 	 * provider replaces a host of one's own and the other way round.
@@ -428,7 +462,8 @@ setup_run(const struct setup_opts *so, int (*check)(const char *config,
 	    (so->host != NULL && so->provider == NULL &&
 	    set_key(&l, so->account, "provider", NULL) == -1) ||
 	    /* The password given replaces a password file. */
-	    set_key(&l, so->account, "password_file", NULL) == -1 ||
+	    (!so->oauth &&
+	    set_key(&l, so->account, "password_file", NULL) == -1) ||
 	    set_given(&l, so->account, "provider", so->provider) == -1 ||
 	    set_given(&l, so->account, "host", so->host) == -1 ||
 	    set_given(&l, so->account, "port", so->port) == -1 ||
@@ -632,6 +667,7 @@ dflt(char *out, size_t len, const struct lines *l, const char *account,
 
 int
 setup_interactive(struct setup_opts *so, int (*check)(const char *config,
+    const char *account, struct err *e), int (*sign_in)(const char *config,
     const char *account, struct err *e),
     const char *(*advice)(const struct err *e), struct err *e)
 {
@@ -639,8 +675,9 @@ setup_interactive(struct setup_opts *so, int (*check)(const char *config,
 	struct stat	 st;
 	char		 addr[320], prov[16], host[256], port[16], tls[16];
 	char		 ca[1024], name[256], to[320], pw[1024], queue[128];
-	char		 info[400], def[400];
+	char		 info[400], def[400], tenant[128], client[128], how[8];
 	const char	*guess, *at, *fix;
+	char		*cur;
 	int		 exists, rc = -1, yes;
 
 	memset(&l, 0, sizeof(l));
@@ -743,16 +780,63 @@ setup_interactive(struct setup_opts *so, int (*check)(const char *config,
 		goto eof;
 	so->to = to[0] ? to : NULL;
 	so->queue = NULL;
+	/*
+	 * OAuth 2.0: what Microsoft 365 needs once basic authentication is
+	 * off; a device-code sign-in, from a browser on any computer.  (Not
+	 * offered for Gmail, whose device flow refuses mail: README.)
+	 */
+	so->oauth = 0;
+	if (strcmp(prov, "gmail") != 0) {
+		cur = get_key(&l, so->account, "auth");
+		fprintf(tty_out, "%s", _("Sign in with: 1 an App Password, 2 "
+		    "OAuth 2.0 (a code entered in a browser on any computer)\n"));
+		do
+			if (ask(_("Sign-in"), cur != NULL && strcmp(cur,
+			    "xoauth2") == 0 ? "2" : "1", how, sizeof(how),
+			    0) == -1) {
+				free(cur);
+				goto eof;
+			}
+		while (strcmp(how, "1") != 0 && strcmp(how, "2") != 0);
+		free(cur);
+		so->oauth = how[0] == '2';
+	}
+	if (so->oauth) {
+		so->oauth_tenant = NULL;
+		if (strcmp(prov, "office365") == 0) {
+			dflt(def, sizeof(def), &l, so->account, "oauth2_tenant",
+			    NULL, NULL);
+			do
+				if (ask(_("Directory (tenant) ID (Entra admin "
+				    "center > App registrations > the app)"),
+				    def, tenant, sizeof(tenant), 0) == -1)
+					goto eof;
+			while (tenant[0] == '\0');
+			so->oauth_tenant = tenant;
+		}
+		dflt(def, sizeof(def), &l, so->account, "oauth2_client_id",
+		    NULL, NULL);
+		do
+			if (ask(_("Application (client) ID"), def, client,
+			    sizeof(client), 0) == -1)
+				goto eof;
+		while (client[0] == '\0');
+		so->oauth_client_id = client;
+		so->password = NULL;
+	}
 	for (;;) {
-		if (ask(strcmp(prov, "gmail") == 0 ? _("Gmail App Password "
-		    "(not shown)") : _("App Password (not shown)"), NULL, pw,
-		    sizeof(pw), 1) == -1)
-			goto eof;
-		if (pw[0] == '\0')
-			continue;
-		so->password = pw;
+		if (!so->oauth) {
+			if (ask(strcmp(prov, "gmail") == 0 ?
+			    _("Gmail App Password (not shown)") :
+			    _("App Password (not shown)"), NULL, pw,
+			    sizeof(pw), 1) == -1)
+				goto eof;
+			if (pw[0] == '\0')
+				continue;
+			so->password = pw;
+		}
 		err_clear(e);
-		if (setup_run(so, check, e) == 0)
+		if (setup_run(so, so->oauth ? sign_in : check, e) == 0)
 			break;
 		fprintf(tty_out, "printmail: %s\n", e->msg);
 		if ((fix = advice(e)) == NULL && e->kind == ERR_AUTH)

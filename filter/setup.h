@@ -18,6 +18,9 @@ struct setup_opts {
 	const char	*queue_info;	/* its description, or NULL */
 	const char	*ppd;
 	int		 no_check;
+	/* OAuth 2.0 instead of a password: a device-code sign-in. */
+	int		 oauth;
+	const char	*oauth_tenant, *oauth_client_id;
 };
 
 /*
@@ -38,15 +41,18 @@ int	setup_run(const struct setup_opts *so,
  * The same, asking on the terminal (/dev/tty): the mailbox address, the
  * provider (guessed from the domain and its MX records), the server for
  * another provider, the sender's name, where prints go, the App Password
- * without echo; then writes and checks as setup_run() does, and on a
+ * without echo, or OAuth 2.0 (tenant and client IDs; sign_in() then
+ * runs the device-code sign-in and the check on the new file); then
+ * writes and checks as setup_run() does, and on a
  * failure shows the fix and offers to try again; finally offers a CUPS
  * queue.  What so holds (options given) are the defaults, then what the
  * account's section already says.  Ctrl-C leaves the config as it was.
  */
 int	setup_interactive(struct setup_opts *so,
 	    int (*check)(const char *config, const char *account,
-	    struct err *e), const char *(*advice)(const struct err *e),
-	    struct err *e);
+	    struct err *e), int (*sign_in)(const char *config,
+	    const char *account, struct err *e),
+	    const char *(*advice)(const struct err *e), struct err *e);
 
 /*
  * "office365" or "gmail" for a mail domain (its name, else its MX

@@ -647,6 +647,61 @@ for s in "${LAST_RT:-$(field refresh_token)}" tok123 code_verifier gsecret; do
 	t_nogrep "not in any output: ${s:0:6}..." "$s" "$W/all"
 done
 
+echo "# --setup on a terminal: OAuth 2.0 chosen, the device code signs in"
+smtp -T tok123
+as --pending 1 --interval 1
+STORE=$W/oauth/default.json
+rm -rf "$W/oauth" "$W/aslog"
+mkdir -m 700 "$W/oauth"
+(
+	umask 077
+	cat >"$W/pm.conf" <<EOC
+# the admin's comment
+[default]
+host = 127.0.0.1
+port = $SMTP_PORT
+tls_ca_file = $W/tls/ca.crt
+user = hoadon@congty.com
+password = the old app password
+from = hoadon@congty.com
+oauth2_device_url = https://127.0.0.1:$AS_PORT/congty.com/oauth2/v2.0/devicecode
+oauth2_token_url = https://127.0.0.1:$AS_PORT/congty.com/oauth2/v2.0/token
+oauth2_token_file = $STORE
+EOC
+)
+printf '%s\t%s\n' \
+    "(it sends as this address) [hoadon@congty.com]" "" \
+    "Provider [3]" "" \
+    "SMTP server [127.0.0.1]" "" \
+    "TLS: starttls or implicit [starttls]" "" \
+    "Port [$SMTP_PORT]" "" \
+    "[$W/tls/ca.crt]" "" \
+    "Sender's name" "" \
+    "Where printed documents go" "" \
+    "Sign-in [1]" "2" \
+    "Application (client) ID" "client-1" \
+    "Make a CUPS print queue for this account [Y/n]" "n" >"$W/setup.script"
+python3 "$HERE/tty_drive.py" "$W/setup.log" "$W/setup.script" -- \
+    env LC_ALL=C.UTF-8 "$PM" --setup -C "$W/pm.conf"
+t_eq "--setup with OAuth: exit 0" "$?" 0 || tail -n 15 "$W/setup.log"
+t_grep "it showed the device code" "enter the code ABCD-1234" "$W/setup.log"
+t_grep "it checked the account with XOAUTH2" "authenticated as hoadon@congty.com with XOAUTH2" "$W/setup.log"
+t_grep "auth = xoauth2 written" "auth = xoauth2" "$W/pm.conf"
+t_grep "... the device-code flow" "oauth2_flow = device_code" "$W/pm.conf"
+t_grep "... the client ID" "oauth2_client_id = client-1" "$W/pm.conf"
+t_nogrep "the old password removed" "password = the old app password" "$W/pm.conf"
+t_grep "the admin's comment kept" "# the admin's comment" "$W/pm.conf"
+t_ok "the sign-in stored" test -s "$STORE"
+t_nogrep "no token in the transcript" "tok123" "$W/setup.log"
+send
+t_eq "and it sends with the token" "$?" 0
+printf '%s\n' 'an app password' | "$PM" --setup --non-interactive --password-stdin \
+    -C "$W/pm.conf" --address hoadon@congty.com --host 127.0.0.1 --no-check >/dev/null 2>&1
+t_eq "back to an App Password (--setup --non-interactive): exit 0" "$?" 0
+t_eq "... auth = xoauth2 and the OAuth keys gone" \
+    "$(grep -c '^auth\|^oauth2_flow\|^oauth2_client_id' "$W/pm.conf")" 0
+t_grep "... the password set" "password = an app password" "$W/pm.conf"
+
 stop "$SMTP_PID" "$AS_PID"
 SMTP_PID=
 AS_PID=

@@ -120,6 +120,7 @@ printf '%s\t%s\n' \
     "CA file to trust" "$PF_CA" \
     "Sender's name" "Phòng Kế toán" \
     "Where printed documents go" "ketoan@khachhang.test" \
+    "Sign-in [1]" "" \
     "App Password (not shown)" "not the password" \
     "Try again [Y/n]" "" \
     "App Password (not shown)" "$PF_PASS" \
@@ -156,7 +157,8 @@ rerun() {
 	    "Port [$PF_PORT]" "" \
 	    "[$PF_CA]" "" \
 	    "[Phòng Kế toán]" "$2" \
-	    "[ketoan@khachhang.test]" "" >"$W/$1.script"
+	    "[ketoan@khachhang.test]" "" \
+	    "Sign-in [1]" "" >"$W/$1.script"
 }
 rerun ctrlc "Kế toán 2"
 printf '%s\t%s\n' "App Password (not shown)" "^C" >>"$W/ctrlc.script"
