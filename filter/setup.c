@@ -709,9 +709,10 @@ setup_interactive(struct setup_opts *so, int (*check)(const char *config,
 	so->address = addr;
 	dflt(prov, sizeof(prov), &l, so->account, "provider", so->provider,
 	    NULL);
-	if (prov[0] == '\0' && (so->host != NULL ||
-	    get_key(&l, so->account, "host") != NULL))
+	cur = get_key(&l, so->account, "host");
+	if (prov[0] == '\0' && (so->host != NULL || cur != NULL))
 		util_strlcpy(prov, "other", sizeof(prov));
+	free(cur);
 	if (prov[0] == '\0' &&
 	    (guess = setup_guess_provider(at + 1)) != NULL) {
 		util_strlcpy(prov, guess, sizeof(prov));
