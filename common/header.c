@@ -288,6 +288,17 @@ addr_list_add(struct addr_list *l, const char *addr, size_t len,
 	return 0;
 }
 
+int
+addr_list_add_once(struct addr_list *l, const char *addr, struct err *e)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++)
+		if (util_strcaseeq(l->v[i], addr))
+			return 0;
+	return addr_list_add(l, addr, strlen(addr), e);
+}
+
 void
 addr_list_clear(struct addr_list *l)
 {

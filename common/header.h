@@ -98,6 +98,9 @@ int	header_mailbox(const char *value, char **addr, char **display,
 
 int	addr_list_add(struct addr_list *l, const char *addr, size_t len,
 	    struct err *e);
+/* addr_list_add(), unless the list holds the address (any case). */
+int	addr_list_add_once(struct addr_list *l, const char *addr,
+	    struct err *e);
 void	addr_list_clear(struct addr_list *l);
 
 /*

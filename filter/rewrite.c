@@ -44,7 +44,7 @@ rewrite_recipients(struct spool *sp, char *const *args, size_t nargs,
     int extract, struct addr_list *l, struct err *e)
 {
 	struct addr_list	 all;
-	size_t			 i, j;
+	size_t			 i;
 	int			 rc = -1, resent;
 
 	memset(&all, 0, sizeof(all));
@@ -78,11 +78,7 @@ rewrite_recipients(struct spool *sp, char *const *args, size_t nargs,
 			    "full address (user@domain)", all.v[i]);
 			goto out;
 		}
-		for (j = 0; j < l->n; j++)
-			if (util_strcaseeq(l->v[j], all.v[i]))
-				break;
-		if (j == l->n && addr_list_add(l, all.v[i], strlen(all.v[i]),
-		    e) == -1)
+		if (addr_list_add_once(l, all.v[i], e) == -1)
 			goto out;
 	}
 	if (l->n == 0) {
@@ -102,7 +98,7 @@ rewrite_local(struct addr_list *l, const char *admin, struct err *e)
 	struct addr_list out;
 	char		 host[256];
 	const char	*to;
-	size_t		 i, j;
+	size_t		 i;
 
 	if (gethostname(host, sizeof(host)) == -1)
 		host[0] = '\0';
@@ -122,10 +118,7 @@ rewrite_local(struct addr_list *l, const char *admin, struct err *e)
 			}
 			to = admin;
 		}
-		for (j = 0; j < out.n; j++)
-			if (util_strcaseeq(out.v[j], to))
-				break;
-		if (j == out.n && addr_list_add(&out, to, strlen(to), e) == -1) {
+		if (addr_list_add_once(&out, to, e) == -1) {
 			addr_list_clear(&out);
 			return -1;
 		}

@@ -23,8 +23,7 @@ struct reader {
 	size_t	 off, len;
 	int	 eof;
 	off_t	 done;		/* bytes consumed before buf[0] */
-	char	*buf;
-	char	 own[SPOOL_CHUNK];
+	char	 buf[SPOOL_CHUNK];
 };
 
 void
@@ -53,9 +52,8 @@ fill(struct reader *r, struct err *e)
 	if (r->off < r->len || r->eof)
 		return 0;
 	r->done += (off_t)r->len;
-	r->buf = r->own;
 	for (;;) {
-		n = read(r->fd, r->own, sizeof(r->own));
+		n = read(r->fd, r->buf, sizeof(r->buf));
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1)
@@ -134,10 +132,12 @@ blank_nuls(char *buf, size_t n)
 		*z++ = ' ';
 }
 
-/* The body writer: CRLF normalisation into the temporary file. */
+/*
+ * The body writer: CRLF normalisation into the temporary file (input from
+ * a pipe; a regular file is measured by scan_body() instead).
+ */
 struct body {
 	struct spool	*sp;
-	int		 in_place;	/* measure only: body read from input */
 	struct dotstuff	 d;
 	char		 out[DOTSTUFF_MAX_OUT(SPOOL_CHUNK + 2)];
 };
@@ -199,12 +199,9 @@ body_write_chunk(struct body *b, const char *p, size_t n, struct err *e)
 	}
 	if (p == NULL)
 		o = dotstuff_finish(&b->d, b->out);
-	else if (b->in_place)
-		o = dotstuff_measure(&b->d, p, n);
 	else
 		o = dotstuff_encode(&b->d, p, n, b->out);
-	/* In place: the body is only measured, not copied. */
-	while (!b->in_place && done < o) {
+	while (done < o) {
 		w = write(b->sp->body_fd, b->out + done, o - done);
 		if (w == -1 && errno == EINTR)
 			continue;
@@ -384,12 +381,11 @@ done:
  */
 static int
 copy_body(struct body *b, struct reader *r, int dot_ends, int bol,
-    off_t *endp, struct err *e)
+    struct err *e)
 {
 	char		 pass[SPOOL_CHUNK + 2];
 	const char	*nl;
-	size_t		 i, k, n, lim;
-	off_t		 dot_at = -1;
+	size_t		 i, k, n;
 	int		 pend = 0, end = 0;
 
 	while (!end) {
@@ -404,11 +400,8 @@ copy_body(struct body *b, struct reader *r, int dot_ends, int bol,
 			r->off = r->len;
 			continue;
 		}
-		/* pass holds SPOOL_CHUNK bytes and a held-back dot and CR. */
 		n = 0;
-		lim = r->len - r->off > SPOOL_CHUNK ? r->off + SPOOL_CHUNK :
-		    r->len;
-		for (i = r->off; i < lim && !end;) {
+		for (i = r->off; i < r->len && !end;) {
 			char c = r->buf[i];
 
 			if (pend == 1 && c == '\r') {
@@ -429,23 +422,21 @@ copy_body(struct body *b, struct reader *r, int dot_ends, int bol,
 			}
 			if (bol && c == '.') {
 				pend = 1;
-				dot_at = r->done + (off_t)i;
 				i++;
 				continue;
 			}
-			nl = memchr(r->buf + i, '\n', lim - i);
-			k = nl != NULL ? (size_t)(nl - r->buf) + 1 : lim;
+			nl = memchr(r->buf + i, '\n', r->len - i);
+			k = nl != NULL ? (size_t)(nl - r->buf) + 1 : r->len;
 			memcpy(pass + n, r->buf + i, k - i);
 			n += k - i;
 			i = k;
 			bol = nl != NULL;
 		}
-		r->off = i;
+		r->off = r->len;
 		if (n > 0 && body_write(b, pass, n, e) == -1)
 			return -1;
 	}
 	/* A "." at the very end of the input ends the message too. */
-	*endp = pend > 0 || end ? dot_at : -1;
 	return body_write(b, NULL, 0, e);
 }
 
@@ -489,9 +480,7 @@ spool_read(struct spool *sp, int fd, int dot_ends, const char *tmpdir,
 	}
 	r->fd = fd;
 	r->done = in_place ? start : 0;
-	r->buf = r->own;
 	b->sp = sp;
-	b->in_place = in_place;
 	dotstuff_init_crlf(&b->d);
 	for (;;) {
 		/* Where the next line starts, should it begin the body. */
@@ -564,7 +553,7 @@ spool_read(struct spool *sp, int fd, int dot_ends, const char *tmpdir,
 	if (in_place) {
 		if (scan_body(sp, r, dot_ends, &end, e) == -1)
 			goto out;
-	} else if (copy_body(b, r, dot_ends, !midline, &end, e) == -1)
+	} else if (copy_body(b, r, dot_ends, !midline, e) == -1)
 		goto out;
 	sp->body_off = in_place ? body_at : 0;
 	/*
