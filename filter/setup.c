@@ -606,21 +606,25 @@ ask(const char *q, const char *def, char *buf, size_t len, int secret)
 	size_t		n;
 	int		rc = 0;
 
+	/*
+	 * Echo off before the question shows, and without discarding what
+	 * is typed: an answer typed at once is neither shown nor lost.
+	 */
+	if (secret && tcgetattr(tty_fd, &tty_saved) == 0) {
+		quiet = tty_saved;
+		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+		tty_quiet = 1;
+		(void)tcsetattr(tty_fd, TCSANOW, &quiet);
+	}
 	if (def != NULL && *def != '\0')
 		fprintf(tty_out, "%s [%s]: ", q, def);
 	else
 		fprintf(tty_out, "%s: ", q);
 	fflush(tty_out);
-	if (secret && tcgetattr(tty_fd, &tty_saved) == 0) {
-		quiet = tty_saved;
-		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
-		tty_quiet = 1;
-		(void)tcsetattr(tty_fd, TCSAFLUSH, &quiet);
-	}
 	if (fgets(buf, (int)len, tty_in) == NULL)
 		rc = -1;
 	if (tty_quiet) {
-		(void)tcsetattr(tty_fd, TCSAFLUSH, &tty_saved);
+		(void)tcsetattr(tty_fd, TCSANOW, &tty_saved);
 		tty_quiet = 0;
 		fputc('\n', tty_out);
 	}
