@@ -20,7 +20,7 @@ TMPFILESDIR ?= /usr/lib/tmpfiles.d
 DATADIR    ?= $(PREFIX)/share/printmail
 LOCALEDIR  ?= $(PREFIX)/share/locale
 LANGS      := vi
-I18N_SRC   := filter/setup.c
+I18N_SRC   := $(sort $(wildcard common/*.c filter/*.c backend/*.c))
 UNITS      := printmail-queue.service printmail-queue.path printmail-queue.timer \
 	printmail-refresh.service printmail-refresh.timer
 DOCDIR     ?= $(PREFIX)/share/doc/printmail
@@ -99,7 +99,12 @@ all: $(B)/printmail $(B)/email $(B)/printmail-enqueue $(MO_FILES)
 # of the build tree is $(B)/locale (tests: PRINTMAIL_LOCALEDIR).
 $(B)/po/printmail.pot: $(I18N_SRC)
 	@mkdir -p $(dir $@)
-	xgettext --keyword=_ --keyword=N_ --from-code=UTF-8 \
+	xgettext --keyword=_ --keyword=N_ --keyword=ngettext:1,2 \
+		--keyword=err_set:3 \
+		--keyword=err_sys:3 --keyword=err_append:2 --keyword=log_msg:2 \
+		--keyword=WARN --flag=err_set:3:c-format \
+		--flag=err_sys:3:c-format --flag=err_append:2:c-format \
+		--flag=log_msg:2:c-format --from-code=UTF-8 --add-comments=TRANSLATORS: \
 		--package-name=printmail --package-version=$(VERSION) \
 		--msgid-bugs-address=packaging@printmail.example -o $@ $(I18N_SRC)
 $(B)/locale/%/LC_MESSAGES/printmail.mo: po/%.po $(B)/po/printmail.pot

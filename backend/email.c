@@ -38,6 +38,7 @@
 #include "conf.h"
 #include "err.h"
 #include "header.h"
+#include "i18n.h"
 #include "job.h"
 #include "log.h"
 #include "mime.h"
@@ -123,11 +124,12 @@ status_line(const char *prefix, const char *fmt, ...)
 }
 
 static void
-log_to_cups(void *ctx, enum log_level level, const char *line)
+log_to_cups(void *ctx, enum log_level level, const char *line,
+    const char *shown)
 {
 	(void)ctx;
 	status_line(level == LOG_LVL_ERROR ? "ERROR" : level == LOG_LVL_NOTICE ?
-	    "INFO" : "DEBUG", "%s", line);
+	    "INFO" : "DEBUG", "%s", level <= LOG_LVL_NOTICE ? shown : line);
 }
 
 static void
@@ -139,7 +141,7 @@ progress(void *ctx, uint64_t done, uint64_t total)
 	if (total < 1024 * 1024 || pct / 10 == *last / 10)
 		return;
 	*last = pct;
-	status_line("INFO", "Sending the document: %d%% (%.1f of %.1f MB)",
+	status_line("INFO", _("Sending the document: %d%% (%.1f of %.1f MB)"),
 	    pct, done / 1e6, total / 1e6);
 }
 
@@ -290,7 +292,7 @@ ps_to_pdf(int in, off_t start, off_t end, struct err *e)
 		return err_sys(e, ERR_TEMP, "cannot create a file in %s", dir);
 	}
 	snprintf(arg, sizeof(arg), "-sOutputFile=%s", out_path);
-	status_line("INFO", "Converting PostScript to PDF");
+	status_line("INFO", _("Converting PostScript to PDF"));
 	if ((pid = fork()) == -1) {
 		unlink(out_path);
 		close(out);
@@ -724,10 +726,10 @@ send_job(struct job *j, int fd, uint64_t size, struct err *e)
 		size_t i, nw = conf_warnings(&j->acct, warn, 8);
 
 		for (i = 0; i < nw; i++)
-			status_line("WARNING", "%s", warn[i]);
+			status_line("WARNING", "%s", _(warn[i]));
 	}
 	status_line("STATE", "+connecting-to-device");
-	status_line("INFO", "Connecting to %s port %d", j->acct.host,
+	status_line("INFO", _("Connecting to %s port %d"), j->acct.host,
 	    j->acct.port);
 	session_helo(&j->acct, helo, sizeof(helo));
 	s = session_open(&j->acct, helo, getenv("PRINTMAIL_CACHE_DIR") ?
@@ -735,21 +737,23 @@ send_job(struct job *j, int fd, uint64_t size, struct err *e)
 	status_line("STATE", "-connecting-to-device");
 	if (s == NULL)
 		goto out;
-	status_line("INFO", "Sending %s (%llu bytes) to %s", j->filename,
+	status_line("INFO", _("Sending %s (%llu bytes) to %s"), j->filename,
 	    (unsigned long long)m.size, all.v[0]);
 	rc = smtp_send(s, j->acct.from, (const char *const *)all.v, all.n, &m,
 	    e);
 	gs_committing = 0;
 	if (gs_term)
-		status_line("INFO", "Asked to stop while the server was "
-		    "answering; its answer was awaited: %s", rc == 0 ?
-		    "it accepted the job" : "see below");
+		status_line("INFO", "%s", rc == 0 ? _("Asked to stop while "
+		    "the server was answering; its answer was awaited: it "
+		    "accepted the job") : _("Asked to stop while the server "
+		    "was answering; its answer was awaited: see below"));
 	if (rc == -1)
 		goto out;
 	rc = -1;
 	reply_format(smtp_last_reply(s), reply, sizeof(reply));
-	status_line("INFO", "Sent %s to %zu recipient%s: %s", j->filename,
-	    all.n, all.n == 1 ? "" : "s", reply);
+	status_line("INFO", ngettext("Sent %s to %zu recipient: %s",
+	    "Sent %s to %zu recipients: %s", all.n), j->filename, all.n,
+	    reply);
 	rc = 0;
 out:
 	smtp_free(s);
@@ -830,42 +834,42 @@ static void
 remedy(const struct job *j, const struct err *e)
 {
 	const char *acct = j->acct.name ? j->acct.name : "default";
-	char fb[1536];
-	const char *fix = advice_for_account(e, acct, fb, sizeof(fb));
+	char fb[ADVICE_MAX];
+	const char *fix = advice_for_error(e, acct, 1, fb, sizeof(fb));
 
 	if (fix != NULL)
-		status_line("ERROR", "Fix: %s", fix);
+		status_line("ERROR", _("Fix: %s"), fix);
 	switch (e->kind) {
 	case ERR_AUTH:
 		if (e->smtp_code == 0 &&
 		    (j->acct.oauth2_flow == CONF_FLOW_AUTHORIZATION_CODE ||
 		    j->acct.oauth2_flow == CONF_FLOW_DEVICE_CODE)) {
 			/* The token store said so: the sign-in, not a password. */
-			status_line("ERROR", "The mailbox's OAuth sign-in for "
+			status_line("ERROR", _("The mailbox's OAuth sign-in for "
 			    "account [%s] needs the admin: run printmail "
 			    "--authorize -a %s; resume the queue with: "
-			    "cupsenable %s", acct, acct, j->printer);
+			    "cupsenable %s"), acct, acct, j->printer);
 			break;
 		}
-		status_line("ERROR", "The server refused account [%s]: check "
+		status_line("ERROR", _("The server refused account [%s]: check "
 		    "user (the full address) and the App Password in %s, then "
 		    "run: printmail --check -a %s; resume the queue with: "
-		    "cupsenable %s", acct, j->acct.path ? j->acct.path :
+		    "cupsenable %s"), acct, j->acct.path ? j->acct.path :
 		    "the config file", acct, j->printer);
 		break;
 	case ERR_TLS:
-		status_line("ERROR", "TLS with the server failed; run: "
+		status_line("ERROR", _("TLS with the server failed; run: "
 		    "printmail --check -a %s; resume the queue with: "
-		    "cupsenable %s", acct, j->printer);
+		    "cupsenable %s"), acct, j->printer);
 		break;
 	case ERR_CONFIG:
-		status_line("ERROR", "Fix the configuration, then resume "
-		    "the queue with: cupsenable %s", j->printer);
+		status_line("ERROR", _("Fix the configuration, then resume "
+		    "the queue with: cupsenable %s"), j->printer);
 		break;
 	case ERR_TEMP:
 	case ERR_PROTOCOL:
 	case ERR_INTERNAL:
-		status_line("INFO", "The job is kept and will be retried");
+		status_line("INFO", _("The job is kept and will be retried"));
 		break;
 	default:
 		break;
@@ -885,6 +889,11 @@ main(int argc, char **argv)
 
 	setbuf(stderr, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * cupsd sets LANG from the job's attributes-natural-language, else
+	 * its own: the ERROR: and INFO: lines follow it.
+	 */
+	i18n_init();
 	/* Before the config (the password) is read. */
 	(void)util_no_core_dumps();
 	memset(&sa, 0, sizeof(sa));
@@ -897,8 +906,8 @@ main(int argc, char **argv)
 		return OUTCOME_CUPS_OK;
 	}
 	if (argc < 6 || argc > 7) {
-		status_line("ERROR", "usage: %s job-id user title copies "
-		    "options [file]", argv[0]);
+		status_line("ERROR", _("usage: %s job-id user title copies "
+		    "options [file]"), argv[0]);
 		return OUTCOME_CUPS_FAILED;
 	}
 	memset(&j, 0, sizeof(j));
@@ -931,8 +940,8 @@ main(int argc, char **argv)
 	    (fd = document(j.file, &size, &e)) != -1) {
 		sent_marker(&j, fd, size, marker, sizeof(marker));
 		if (marker[0] != '\0' && unlink(marker) == 0)
-			status_line("INFO", "The server accepted this job "
-			    "before it was stopped; it is not sent again");
+			status_line("INFO", _("The server accepted this job "
+			    "before it was stopped; it is not sent again"));
 		else if (send_job(&j, fd, size, &e) == 0 && gs_term &&
 		    marker[0] != '\0')
 			sent_marker_write(marker);
@@ -941,7 +950,7 @@ main(int argc, char **argv)
 	if (e.kind == ERR_NONE)
 		status_line("STATE", "-" STATE_REASON);
 	else {
-		status_line("ERROR", "%s", e.msg);
+		status_line("ERROR", "%s", err_text(&e));
 		remedy(&j, &e);
 		if (outcome_cups(e.kind) == OUTCOME_CUPS_STOP ||
 		    e.kind == ERR_TEMP)

@@ -11,20 +11,26 @@
 
 #include "err.h"
 
+/* Room for any fix, in any language. */
+#define ADVICE_MAX 4096
+
 /*
- * The fix for a reply: code (e.g. 535), enhanced code ("5.7.139" or ""),
- * and the reply text as the error message quotes it.  Matches on the code,
- * the enhanced code and the stable part of the text, ignoring case and
- * Microsoft's bracketed host and timestamp.  Returns a static string, or
- * NULL when the reply is not one we know (then quote it verbatim).
+ * The fix for a reply, in English (log lines, tests): code (e.g. 535),
+ * enhanced code ("5.7.139" or ""), and the reply text as the error message
+ * quotes it.  Matches on the code, the enhanced code and the stable part of
+ * the text, ignoring case and Microsoft's bracketed host and timestamp.
+ * Writes it into buf and returns buf, or NULL when the reply is not one we
+ * know (then quote it verbatim).
  */
-const char *advice_for_reply(int code, const char *enh, const char *text);
-
-/* The same for an error record that holds a server reply; NULL if none. */
-const char *advice_for_error(const struct err *e);
-
-/* As advice_for_error(), with "-a ACCOUNT" naming the account (in buf). */
-const char *advice_for_account(const struct err *e, const char *account,
+const char *advice_for_reply(int code, const char *enh, const char *text,
 	    char *buf, size_t len);
+
+/*
+ * The fix for an error record that holds a server reply, or NULL: in the
+ * reader's language when shown is set (else English), with "-a ACCOUNT"
+ * naming account unless that is NULL.
+ */
+const char *advice_for_error(const struct err *e, const char *account,
+	    int shown, char *buf, size_t len);
 
 #endif

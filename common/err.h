@@ -34,7 +34,8 @@ struct err {
 	int		sys_errno;	/* errno at the failure, or 0 */
 	int		smtp_code;	/* the server's reply code, or 0 */
 	char		enh[16];	/* enhanced status code "5.7.139", or "" */
-	char		msg[ERR_MSG_MAX];
+	char		msg[ERR_MSG_MAX];	/* English: log lines */
+	char		shown[ERR_MSG_MAX];	/* translated, or "" */
 };
 
 /* Resets a record to "no error". */
@@ -51,6 +52,22 @@ int	err_set(struct err *e, enum err_kind kind, const char *fmt, ...)
 /* As err_set(), appending ": strerror(errno)" and keeping errno. */
 int	err_sys(struct err *e, enum err_kind kind, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
+
+/* The message for a person: the translation if there is one, else msg. */
+const char *err_text(const struct err *e);
+
+/*
+ * Appends to both texts of a recorded error (", and what else is known"):
+ * fmt is translated for the shown text.
+ */
+void	err_append(struct err *e, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/*
+ * After err_set(e, ..., "...%s...", inner->msg): the shown text quotes the
+ * inner error's shown text, not its English one.
+ */
+void	err_nest(struct err *e, const struct err *inner);
 
 /* A short lower-case name of the kind, for log lines ("auth", "temp"...). */
 const char *err_kind_name(enum err_kind kind);

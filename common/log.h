@@ -14,16 +14,25 @@ enum log_level {
 	LOG_LVL_TRACE	/* the SMTP dialogue, one line each way */
 };
 
-typedef void (*log_fn)(void *ctx, enum log_level level, const char *line);
+/*
+ * line is English (log files, syslog); shown is the same line in the
+ * reader's language (gettext), or line itself when there is no translation.
+ */
+typedef void (*log_fn)(void *ctx, enum log_level level, const char *line,
+    const char *shown);
 
 /* Installs the handler (NULL: discard everything). */
 void	log_set_handler(log_fn fn, void *ctx);
 
 /*
  * Formats one line, makes it clean (util_clean(): no line break or control
- * character, whatever it quotes) and passes it to the handler.
+ * character, whatever it quotes) and passes it to the handler, in English
+ * and translated.
  */
 void	log_msg(enum log_level level, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+
+/* The SMTP dialogue: never translated, so not marked for translators. */
+#define log_trace(...)	log_msg(LOG_LVL_TRACE, __VA_ARGS__)
 
 #endif

@@ -123,9 +123,9 @@ send_cmd(struct smtp *s, const char *cmd, size_t len, const char *shown,
     struct err *e)
 {
 	if (shown != NULL)
-		log_msg(LOG_LVL_TRACE, "-> %s", shown);
+		log_trace("-> %s", shown);
 	else
-		log_msg(LOG_LVL_TRACE, "-> %.*s", (int)(len > 2 ? len - 2 : 0),
+		log_trace("-> %.*s", (int)(len > 2 ? len - 2 : 0),
 		    cmd);
 	if (s->x->ops->write(s->x, cmd, len, deadline(s), e) == -1) {
 		s->broken = 1;
@@ -235,7 +235,7 @@ read_reply(struct smtp *s, struct reply *r, struct err *e)
 			    REPLY_LINES_MAX);
 		}
 		reply_add_line(r, line + text, len - text);
-		log_msg(LOG_LVL_TRACE, "<- %.*s", (int)(len > 512 ? 512 : len),
+		log_trace("<- %.*s", (int)(len > 512 ? 512 : len),
 		    line);
 	}
 	s->last = *r;
@@ -304,11 +304,28 @@ ehlo(struct smtp *s, struct err *e)
 	if (r.code != 250)
 		return fail_reply(s, SMTP_EHLO, &r, NULL, e);
 	reply_caps(&r, &s->caps);
-	log_msg(LOG_LVL_INFO, "EHLO%s: %s; %s%s; size limit %llu bytes",
-	    s->in_tls ? " after TLS" : "", s->caps.starttls ?
-	    "STARTTLS offered" : "no STARTTLS", s->caps.auth ?
-	    "AUTH mechanisms offered: " : "no AUTH offered", s->caps.auth ?
-	    s->caps.auth_list : "", s->caps.size);
+	/* Whole sentences, for the translations. */
+	if (s->in_tls && s->caps.auth)
+		log_msg(LOG_LVL_INFO, "EHLO after TLS: AUTH mechanisms "
+		    "offered: %s; size limit %llu bytes", s->caps.auth_list,
+		    s->caps.size);
+	else if (s->in_tls)
+		log_msg(LOG_LVL_INFO, "EHLO after TLS: no AUTH offered; size "
+		    "limit %llu bytes", s->caps.size);
+	else if (s->caps.starttls && s->caps.auth)
+		log_msg(LOG_LVL_INFO, "EHLO: STARTTLS offered; AUTH mechanisms "
+		    "offered: %s; size limit %llu bytes", s->caps.auth_list,
+		    s->caps.size);
+	else if (s->caps.starttls)
+		log_msg(LOG_LVL_INFO, "EHLO: STARTTLS offered; no AUTH offered; "
+		    "size limit %llu bytes", s->caps.size);
+	else if (s->caps.auth)
+		log_msg(LOG_LVL_INFO, "EHLO: no STARTTLS; AUTH mechanisms "
+		    "offered: %s; size limit %llu bytes", s->caps.auth_list,
+		    s->caps.size);
+	else
+		log_msg(LOG_LVL_INFO, "EHLO: no STARTTLS; no AUTH offered; size "
+		    "limit %llu bytes", s->caps.size);
 	return 0;
 }
 
@@ -489,8 +506,9 @@ authenticate(struct smtp *s, struct err *e)
 	}
 	if ((mech == SMTP_AUTH_XOAUTH2 && s->o.token == NULL) ||
 	    (mech != SMTP_AUTH_XOAUTH2 && s->o.secret == NULL))
-		return err_set(e, ERR_CONFIG, "no %s for AUTH to %s",
-		    mech == SMTP_AUTH_XOAUTH2 ? "access token" : "password",
+		return mech == SMTP_AUTH_XOAUTH2 ? err_set(e, ERR_CONFIG,
+		    "no access token for AUTH to %s", s->o.server) :
+		    err_set(e, ERR_CONFIG, "no password for AUTH to %s",
 		    s->o.server);
 	switch (mech) {
 	case SMTP_AUTH_PLAIN:
@@ -623,6 +641,7 @@ final_reply(struct smtp *s, struct err *e)
 		    "no reply to the end of the message (%s): %s may have "
 		    "accepted it, so it may arrive twice", lost.msg,
 		    s->o.server);
+		err_nest(e, &lost);
 		e->sys_errno = lost.sys_errno;
 		return -1;
 	}
@@ -686,9 +705,9 @@ send_body(struct smtp *s, struct smtp_msg *m, struct err *e)
 		have += 3;
 	} else
 		have += dotstuff_finish(&d, out + have);
-	log_msg(LOG_LVL_TRACE, "-> <message, %llu bytes>",
+	log_trace("-> <message, %llu bytes>",
 	    (unsigned long long)total);
-	log_msg(LOG_LVL_TRACE, "-> .");
+	log_trace("-> .");
 	if (s->x->ops->write(s->x, out, have, deadline(s), e) == -1) {
 		s->broken = 1;
 		goto out;
@@ -813,7 +832,7 @@ transaction(struct smtp *s, const char *from, const char *const *rcpt,
 		}
 		memcpy(batch + blen, cmd, n);
 		blen += n;
-		log_msg(LOG_LVL_TRACE, "-> %.*s", (int)n - 2, cmd);
+		log_trace("-> %.*s", (int)n - 2, cmd);
 	}
 	if (s->caps.pipelining && s->x->ops->write(s->x, batch, blen,
 	    deadline(s), e) == -1) {
@@ -929,18 +948,11 @@ smtp_send(struct smtp *s, const char *from, const char *const *rcpt,
 	memcpy(list, rcpt, nrcpt * sizeof(*list));
 	for (;;) {
 		if (transaction(s, from, list, n, m, utf8, later, e) == -1) {
-			if (sent > 0) {
-				/* The message is out to some: say who not. */
-				char	tail[96];
-				size_t	len = strlen(e->msg);
-
-				snprintf(tail, sizeof(tail), " (the message "
-				    "went to %zu of the %zu recipients before "
-				    "this)", sent, nrcpt);
-				if (len + strlen(tail) < sizeof(e->msg))
-					memcpy(e->msg + len, tail,
-					    strlen(tail) + 1);
-			}
+			/* The message is out to some: say who not. */
+			if (sent > 0)
+				err_append(e, " (the message went to %zu of "
+				    "the %zu recipients before this)", sent,
+				    nrcpt);
 			break;
 		}
 		for (i = k = 0; i < n; i++)

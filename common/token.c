@@ -181,10 +181,10 @@ store_lock(const char *path, mode_t mode, gid_t gid, int wait_ms,
 	if (fstat(fd, &st) == 0 && st.st_uid == geteuid()) {
 		/* Best effort: a lock the group cannot open says so later. */
 		if (gid != (gid_t)-1 && fchown(fd, (uid_t)-1, gid) == -1)
-			log_msg(LOG_LVL_TRACE, "cannot give %s to group %ld",
+			log_trace("cannot give %s to group %ld",
 			    lock, (long)gid);
 		if (fchmod(fd, mode) == -1)
-			log_msg(LOG_LVL_TRACE, "cannot chmod %s", lock);
+			log_trace("cannot chmod %s", lock);
 	}
 	for (;;) {
 		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
@@ -562,11 +562,13 @@ refresh(const struct conf_account *a, const struct oauth_endpoints *ep,
 		(void)store_write(a->oauth2_token_file, st, e);
 		err_clear(e);
 		err_set(e, ERR_AUTH, "account [%s]: the mailbox's sign-in is no "
-		    "longer valid (%s)%s: sign it in again with: printmail "
-		    "--authorize -a %s", a->name, re.msg, ep->google ?
-		    "; a Google app left in \"Testing\" gets refresh tokens "
-		    "that expire after 7 days: publish it (\"In production\")" :
-		    "", a->name);
+		    "longer valid (%s): sign it in again with: printmail "
+		    "--authorize -a %s", a->name, re.msg, a->name);
+		err_nest(e, &re);
+		if (ep->google)
+			err_append(e, "; a Google app left in \"Testing\" gets "
+			    "refresh tokens that expire after 7 days: publish "
+			    "it (\"In production\")");
 		goto out;
 	}
 	*e = re;

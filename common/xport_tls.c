@@ -463,6 +463,7 @@ xport_tls_connect(const struct xport_tls_opts *o, struct err *e)
 	if (t->fd == -1) {
 		err_set(e, ERR_TEMP, "%s (port %d)", last.msg[0] ? last.msg :
 		    "no address to connect to", o->port);
+		err_nest(e, &last);
 		e->sys_errno = last.sys_errno;
 		goto fail;
 	}

@@ -20,6 +20,7 @@
 #include <openssl/rand.h>
 
 #include "authorize.h"
+#include "i18n.h"
 #include "log.h"
 #include "oauth.h"
 #include "util.h"
@@ -132,14 +133,14 @@ answer(struct signin *si, const char *query, struct err *e)
 	char	state[128], err[128], desc[400];
 
 	if (query == NULL || !query_get(query, "state", state, sizeof(state))) {
-		printf("printmail: that is not the address the sign-in came "
-		    "back to (it has no state=...): paste the whole address "
-		    "from the browser's address bar\n");
+		printf(_("printmail: that is not the address the sign-in "
+		    "came back to (it has no state=...): paste the whole "
+		    "address from the browser's address bar\n"));
 		return ANSWER_NONE;
 	}
 	if (strcmp(state, si->state) != 0) {
-		printf("printmail: ignoring an answer for another sign-in "
-		    "(its state does not match this one)\n");
+		printf(_("printmail: ignoring an answer for another sign-in "
+		    "(its state does not match this one)\n"));
 		return ANSWER_NONE;
 	}
 	if (query_get(query, "error", err, sizeof(err))) {
@@ -151,8 +152,8 @@ answer(struct signin *si, const char *query, struct err *e)
 	}
 	if (!query_get(query, "code", si->code, sizeof(si->code)) ||
 	    si->code[0] == '\0') {
-		printf("printmail: the address has no code=...: paste the whole "
-		    "address\n");
+		printf(_("printmail: the address has no code=...: paste the "
+		    "whole address\n"));
 		return ANSWER_NONE;
 	}
 	return ANSWER_CODE;
@@ -412,15 +413,15 @@ code_flow(struct signin *si, int timeout_s, struct err *e)
 		url_add(url, sizeof(url), "prompt", "consent");
 	} else
 		url_add(url, sizeof(url), "response_mode", "query");
-	printf("Sign in as %s: open this address in a browser (on this or "
-	    "any other computer):\n\n%s\n\n", a->user, url);
-	printf("After the sign-in the browser goes to %s\n"
+	printf(_("Sign in as %s: open this address in a browser (on this or "
+	    "any other computer):\n\n%s\n\n"), a->user, url);
+	printf(_("After the sign-in the browser goes to %s\n"
 	    "- on this computer (or through ssh -L %d:localhost:%d), printmail "
 	    "takes it from there;\n"
 	    "- on another computer that page does not load: copy the whole "
 	    "address from the browser's address bar, paste it here and press "
-	    "Enter.\n", si->redirect, port, port);
-	printf("Waiting for the sign-in (at most %d minutes)...\n",
+	    "Enter.\n"), si->redirect, port, port);
+	printf(_("Waiting for the sign-in (at most %d minutes)...\n"),
 	    timeout_s / 60 ? timeout_s / 60 : 1);
 	fflush(stdout);
 	rc = wait_code(si, fd4, fd6, timeout_s, e);
@@ -429,7 +430,7 @@ code_flow(struct signin *si, int timeout_s, struct err *e)
 		close(fd6);
 	if (rc == -1)
 		return -1;
-	printf("Signed in; redeeming the code...\n");
+	printf(_("Signed in; redeeming the code...\n"));
 	fflush(stdout);
 	oauth_form_add(&f, "grant_type", "authorization_code");
 	oauth_form_add(&f, "client_id", a->oauth2_client_id);
@@ -463,6 +464,7 @@ device_flow(struct signin *si, int timeout_s, struct err *e)
 	const char			*s;
 	json_object			*root = NULL;
 	char				 device_code[2048], text[1024];
+	char				 user_code[128];
 	long				 status, interval, expires;
 	int64_t				 deadline;
 	int				 rc = -1;
@@ -500,13 +502,14 @@ device_flow(struct signin *si, int timeout_s, struct err *e)
 	s = oauth_json_str(root, "verification_uri");
 	if (s == NULL)
 		s = oauth_json_str(root, "verification_url");
-	util_strlcpy(text, s ? s : "(the server named no address)",
+	util_strlcpy(text, s ? s : _("(the server named no address)"),
 	    sizeof(text));
-	printf("Open %s", util_clean(text));
-	util_strlcpy(text, oauth_json_str(root, "user_code"), sizeof(text));
-	printf(" and enter the code %s\n", util_clean(text));
-	printf("Sign in as %s. Waiting (at most %ld minutes)...\n", a->user,
-	    (expires + 59) / 60);
+	util_strlcpy(user_code, oauth_json_str(root, "user_code"),
+	    sizeof(user_code));
+	printf(_("Open %s and enter the code %s\n"), util_clean(text),
+	    util_clean(user_code));
+	printf(_("Sign in as %s. Waiting (at most %ld minutes)...\n"),
+	    a->user, (expires + 59) / 60);
 	fflush(stdout);
 	json_object_put(root);
 	root = NULL;
@@ -536,7 +539,7 @@ device_flow(struct signin *si, int timeout_s, struct err *e)
 		    -1) {
 			if (e->kind == ERR_TEMP) {
 				log_msg(LOG_LVL_ERROR, "%s (trying again)",
-				    e->msg);
+				    err_text(e));
 				continue;
 			}
 			break;
@@ -573,7 +576,7 @@ device_flow(struct signin *si, int timeout_s, struct err *e)
 		if (oauth_error(a, si->ep.token, status, root, "the device "
 		    "code", e) == OAUTH_TEMP) {
 			/* 5xx, HTML: the server is unwell, not the sign-in. */
-			log_msg(LOG_LVL_ERROR, "%s (trying again)", e->msg);
+			log_msg(LOG_LVL_ERROR, "%s (trying again)", err_text(e));
 			continue;
 		}
 		break;
@@ -613,13 +616,13 @@ authorize_run(const struct conf_account *a, int device, int timeout_s,
 		return err_set(e, ERR_CONFIG, "%s: account [%s]: no "
 		    "authorization endpoint: set oauth2_tenant (Microsoft) or "
 		    "oauth2_authorize_url", a->path, a->name);
-	printf("printmail --authorize: account [%s], %s, %s flow\n", a->name,
-	    si.ep.microsoft ? "Microsoft" : si.ep.google ? "Google" :
+	printf(_("printmail --authorize: account [%s], %s, %s flow\n"),
+	    a->name, si.ep.microsoft ? "Microsoft" : si.ep.google ? "Google" :
 	    "OAuth 2.0", device ? "device-code" : "authorization-code");
 	rc = device ? device_flow(&si, timeout_s, e) :
 	    code_flow(&si, timeout_s, e);
 	util_wipe(&si, sizeof(si));
 	if (rc == 0)
-		printf("Stored the sign-in in %s\n", a->oauth2_token_file);
+		printf(_("Stored the sign-in in %s\n"), a->oauth2_token_file);
 	return rc;
 }

@@ -188,7 +188,7 @@ main(void)
 		return fail(EX_DATAERR, "the input lacks the account, sender, "
 		    "recipients or size");
 	if (queue_commit(dirc, &env, STDIN_FILENO, 0, &e) == -1) {
-		fprintf(stderr, "printmail-enqueue: %s\n", e.msg);
+		fprintf(stderr, "printmail-enqueue: %s\n", err_text(&e));
 		return e.kind == ERR_DATA ? EX_DATAERR : EX_TEMPFAIL;
 	}
 	printf("%s\n", env.id);

@@ -25,6 +25,7 @@
 #include <openssl/sha.h>
 
 #include "advice.h"
+#include "i18n.h"
 #include "conf.h"
 #include "flush.h"
 #include "log.h"
@@ -119,8 +120,8 @@ set_cond(struct account_run *r, enum queue_cond_kind kind,
 {
 	struct err	ignored;
 	long long	now = (long long)time(NULL);
-	char		fb[1536];
-	const char	*fix = advice_for_account(e, r->name, fb, sizeof(fb));
+	char		fb[ADVICE_MAX];
+	const char	*fix = advice_for_error(e, r->name, 0, fb, sizeof(fb));
 
 	err_clear(&ignored);
 	if (kind == QC_HELD) {
@@ -572,7 +573,7 @@ age_text(long long secs, char *buf, size_t len)
 
 /* The fix for a stored reply, through the one advice table. */
 static const char *
-stored_fix(const char *reply)
+stored_fix(const char *reply, int shown, char *buf, size_t len)
 {
 	struct err	e;
 	const char	*p;
@@ -589,7 +590,7 @@ stored_fix(const char *reply)
 			break;
 		}
 	}
-	return advice_for_error(&e);
+	return advice_for_error(&e, NULL, shown, buf, len);
 }
 
 /* What a message is waiting for, in the listing's words. */
@@ -604,7 +605,7 @@ entry_state(int failed, const struct queue_state *st,
 
 int
 flush_account_status(const char *queue_dir, const char *account,
-    struct flush_status *fs)
+    int shown, struct flush_status *fs)
 {
 	static const char *const subs[] = { "queue", "failed" };
 	struct queue_cond	 c;
@@ -618,7 +619,8 @@ flush_account_status(const char *queue_dir, const char *account,
 	fs->paused = c.kind == QC_PAUSED;
 	fs->since = c.since;
 	util_strlcpy(fs->reply, c.reply, sizeof(fs->reply));
-	fs->fix = c.reply[0] ? stored_fix(c.reply) : NULL;
+	fs->fix = c.reply[0] ? stored_fix(c.reply, shown, fs->fixbuf,
+	    sizeof(fs->fixbuf)) : NULL;
 	{
 		struct queue_last l;
 
@@ -626,7 +628,8 @@ flush_account_status(const char *queue_dir, const char *account,
 		fs->last_ok = l.ok;
 		fs->last_fail = l.fail;
 		util_strlcpy(fs->last_reply, l.reply, sizeof(fs->last_reply));
-		fs->last_fix = l.reply[0] ? stored_fix(l.reply) : NULL;
+		fs->last_fix = l.reply[0] ? stored_fix(l.reply, shown,
+		    fs->last_fixbuf, sizeof(fs->last_fixbuf)) : NULL;
 	}
 	for (k = 0; k < 2; k++) {
 		err_clear(&e);
@@ -678,7 +681,7 @@ list_sub(const struct flush_opts *o, const char *sub, int json, struct err *e)
 		struct queue_cond	c;
 		struct err		ce;
 		const char		*state, *fix;
-		char			 age[32];
+		char			 age[32], fb[ADVICE_MAX];
 		int			 fd;
 
 		err_clear(&ce);
@@ -691,7 +694,8 @@ list_sub(const struct flush_opts *o, const char *sub, int json, struct err *e)
 				json_str(stdout, ce.msg);
 				printf("}\n");
 			} else
-				printf("%s damaged: %s\n", ids[i], ce.msg);
+				printf(_("%s damaged: %s\n"), ids[i],
+				    err_text(&ce));
 			continue;
 		}
 		close(fd);
@@ -703,7 +707,8 @@ list_sub(const struct flush_opts *o, const char *sub, int json, struct err *e)
 			util_strlcpy(st.reply, c.reply, sizeof(st.reply));
 		if (!failed && c.kind == QC_HELD && !st.held)
 			snprintf(st.reply, sizeof(st.reply), "%s", c.reply);
-		fix = st.reply[0] ? stored_fix(st.reply) : NULL;
+		fix = st.reply[0] ? stored_fix(st.reply, !json, fb,
+		    sizeof(fb)) : NULL;
 		age_text(now - env.queued, age, sizeof(age));
 		if (json) {
 			printf("{\"id\":");
@@ -737,13 +742,14 @@ list_sub(const struct flush_opts *o, const char *sub, int json, struct err *e)
 			    (unsigned long long)env.size, env.sender);
 			for (k = 0; k < env.rcpt.n; k++)
 				printf("%s%s", k ? "," : "", env.rcpt.v[k]);
+			/* The state's word stays: scripts read it. */
 			printf(" %s attempts=%d%s\n", state, st.attempts,
-			    st.inflight ? " uncertain(may have been sent)" :
+			    st.inflight ? _(" uncertain(may have been sent)") :
 			    "");
 			if (st.reply[0] != '\0')
-				printf("    reply: %s\n", st.reply);
+				printf(_("    reply: %s\n"), st.reply);
 			if (fix != NULL)
-				printf("    fix: %s\n", fix);
+				printf(_("    fix: %s\n"), fix);
 		}
 		queue_env_clear(&env);
 	}
@@ -760,7 +766,7 @@ flush_list(const struct flush_opts *o, int json, struct err *e)
 	    (b = list_sub(o, "failed", json, e)) == -1)
 		return -1;
 	if (!json && a + b == 0)
-		printf("The queue is empty.\n");
+		printf(_("The queue is empty.\n"));
 	return a + b;
 }
 
@@ -950,6 +956,6 @@ flush_hold_text(const char *queue_dir, const char *account, char *buf,
 	t = (time_t)c.since;
 	localtime_r(&t, &tm);
 	strftime(since, sizeof(since), "%Y-%m-%d %H:%M", &tm);
-	snprintf(buf, len, "held since %s: %.400s", since, c.reply);
+	snprintf(buf, len, _("held since %s: %.400s"), since, c.reply);
 	return buf;
 }

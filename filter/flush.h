@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "advice.h"
 #include "conf.h"
 #include "err.h"
 
@@ -69,20 +70,22 @@ struct flush_status {
 	int		 held, paused;	/* the account's condition */
 	long long	 since;
 	char		 reply[512];
-	const char	*fix;
+	const char	*fix;		/* in fixbuf, or NULL */
+	char		 fixbuf[ADVICE_MAX];
 	size_t		 queued, deferred, held_msgs, failed;
 	long long	 last_ok, last_fail;	/* last attempts, or 0 */
 	char		 last_reply[512];	/* of the last failure */
 	const char	*last_fix;
+	char		 last_fixbuf[ADVICE_MAX];
 };
 
 /*
  * Fills *fs for account from the queue in queue_dir (the caller must be
- * able to read it: root or the runner's user).  0, or -1 when it cannot
- * be read.
+ * able to read it: root or the runner's user), the fixes in the reader's
+ * language when shown is set.  0, or -1 when it cannot be read.
  */
 int	flush_account_status(const char *queue_dir, const char *account,
-	    struct flush_status *fs);
+	    int shown, struct flush_status *fs);
 
 const char *flush_hold_text(const char *queue_dir, const char *account,
 	    char *buf, size_t len);

@@ -96,25 +96,27 @@ struct opts {
 static int	verbose;
 
 static void
-log_to_stderr(void *ctx, enum log_level level, const char *line)
+log_to_stderr(void *ctx, enum log_level level, const char *line,
+    const char *shown)
 {
 	(void)ctx;
 	if (level == LOG_LVL_ERROR || (verbose && level != LOG_LVL_ERROR))
-		fprintf(stderr, "printmail: %s\n", line);
+		fprintf(stderr, "printmail: %s\n", shown);
 	if (level == LOG_LVL_NOTICE)
 		syslog(LOG_NOTICE, "%s", line);
 }
 
 static void
-log_to_stdout(void *ctx, enum log_level level, const char *line)
+log_to_stdout(void *ctx, enum log_level level, const char *line,
+    const char *shown)
 {
 	(void)ctx;
 	if (level == LOG_LVL_ERROR)
-		printf("  note  %s\n", line);
+		printf("  note  %s\n", shown);
 	else if (level == LOG_LVL_INFO)
-		printf("  ok    %s\n", line);
+		printf("  ok    %s\n", shown);
 	else if (level == LOG_LVL_NOTICE)
-		printf("  wait  %s\n", line);
+		printf("  wait  %s\n", shown);
 	else if (level == LOG_LVL_TRACE && verbose)
 		printf("        %s\n", line);
 	fflush(stdout);
@@ -123,7 +125,7 @@ log_to_stdout(void *ctx, enum log_level level, const char *line)
 static void
 usage(FILE *fp)
 {
-	fprintf(fp,
+	fprintf(fp, _(
 "usage: printmail [-C FILE] [-a ACCOUNT] [-f SENDER] [-F NAME] [-t] [-i]\n"
 "                 [-v] [--] [RECIPIENT...]    (message on standard input)\n"
 "       printmail --check [-C FILE] [-a ACCOUNT] [-v]\n"
@@ -136,8 +138,7 @@ usage(FILE *fp)
 "                 [--to R] [--queue NAME] [--no-check] [-C FILE] [-a ACCOUNT]\n"
 "       printmail --version | --help\n"
 "\n"
-"  -C FILE     config file (default $PRINTMAIL_CONFIG, else "
-PM_SYSCONFDIR "/printmail.conf)\n"
+"  -C FILE     config file (default $PRINTMAIL_CONFIG, else %s)\n"
 "  -a ACCOUNT  config section to use (default [default])\n"
 "  -f SENDER   the original sender; kept as Reply-To when From is rewritten\n"
 "  -F NAME     display name for the From header\n"
@@ -150,7 +151,7 @@ PM_SYSCONFDIR "/printmail.conf)\n"
 "  --refresh   refresh kept OAuth sign-ins not used for three days\n"
 "  --status    every account, its queue and sign-in; exit 0 well, 1 warning,\n"
 "              2 failing (--json for scripts)\n"
-"Other sendmail options are accepted and ignored.\n");
+"Other sendmail options are accepted and ignored.\n"), PM_SYSCONFDIR "/printmail.conf");
 }
 
 /* An option that takes an argument: attached, else the next word. */
@@ -332,11 +333,11 @@ parse_args(int argc, char **argv, struct opts *o, struct err *e)
 				break;
 			default:
 				if ((unsigned char)*p > 0x20 && *p != 0x7f)
-					fprintf(stderr, "printmail: ignoring "
-					    "unknown option -%c\n", *p);
+					fprintf(stderr, _("printmail: ignoring "
+					    "unknown option -%c\n"), *p);
 				else
-					fprintf(stderr, "printmail: ignoring "
-					    "an unknown option byte 0x%02x\n",
+					fprintf(stderr, _("printmail: ignoring "
+					    "an unknown option byte 0x%02x\n"),
 					    (unsigned char)*p);
 				continue;
 			}
@@ -353,9 +354,9 @@ static void
 log_result(const struct conf_account *a, const struct smtp *s, size_t nrcpt,
     unsigned long long size, const struct err *e)
 {
-	char		reply[512] = "", line[3072], fb[1536];
+	char		reply[512] = "", line[ADVICE_MAX + 1024], fb[ADVICE_MAX];
 	const char	*tls = s != NULL ? smtp_tls_info(s) : NULL;
-	const char	*fix = advice_for_account(e, a->name, fb, sizeof(fb));
+	const char	*fix = advice_for_error(e, a->name, 0, fb, sizeof(fb));
 
 	if (s != NULL && e->kind == ERR_NONE)
 		reply_format(smtp_last_reply(s), reply, sizeof(reply));
@@ -399,7 +400,8 @@ log_warnings(const struct conf_account *a)
 	for (i = 0; i < n; i++) {
 		syslog(LOG_WARNING, "account=%s warning: %s", a->name, warn[i]);
 		if (verbose)
-			fprintf(stderr, "printmail: warning: %s\n", warn[i]);
+			fprintf(stderr, _("printmail: warning: %s\n"),
+			    _(warn[i]));
 	}
 }
 
@@ -528,7 +530,7 @@ wrote:
 	    account, id, (long)getuid(), rcpts->n,
 	    (unsigned long long)m.size);
 	if (verbose)
-		fprintf(stderr, "printmail: queued as %s\n", id);
+		fprintf(stderr, _("printmail: queued as %s\n"), id);
 	close(out[0]);
 	free(buf);
 	return 0;
@@ -702,30 +704,30 @@ check_signin(const struct conf_account *a)
 
 	if (a->oauth2_flow == CONF_FLOW_NONE)
 		return;
-	printf("  ok    OAuth 2.0: oauth2_flow = %s\n",
+	printf(_("  ok    OAuth 2.0: oauth2_flow = %s\n"),
 	    conf_flow_name(a->oauth2_flow));
 	if (a->oauth2_flow != CONF_FLOW_AUTHORIZATION_CODE &&
 	    a->oauth2_flow != CONF_FLOW_DEVICE_CODE)
 		return;
 	err_clear(&e);
 	if (oauth_store_info(a, &i, &e) == -1)
-		printf("  warn  token store: %s\n", e.msg);
+		printf(_("  warn  token store: %s\n"), err_text(&e));
 	else if (!i.exists)
-		printf("  warn  not signed in yet: run printmail --authorize "
-		    "-a %s\n", a->name);
+		printf(_("  warn  not signed in yet: run printmail --authorize "
+		    "-a %s\n"), a->name);
 	else if (i.needs_reauth)
-		printf("  warn  the sign-in needs renewing (%s): run printmail "
-		    "--authorize -a %s\n", i.reason, a->name);
+		printf(_("  warn  the sign-in needs renewing (%s): run "
+		    "printmail --authorize -a %s\n"), i.reason, a->name);
 	else {
 		long last = days_since(i.last_refresh_at);
 
-		printf("  ok    signed in %ld days ago, refreshed %ld days ago "
-		    "(%s)\n", days_since(i.signed_in_at), last,
+		printf(_("  ok    signed in %ld days ago, refreshed %ld days "
+		    "ago (%s)\n"), days_since(i.signed_in_at), last,
 		    a->oauth2_token_file);
 		if (last > 60)
-			printf("  warn  not refreshed for %ld days: a sign-in "
-			    "unused for 90 days expires (Microsoft); run "
-			    "printmail --refresh from a timer\n", last);
+			printf(_("  warn  not refreshed for %ld days: a "
+			    "sign-in unused for 90 days expires (Microsoft); "
+			    "run printmail --refresh from a timer\n"), last);
 	}
 }
 
@@ -738,18 +740,20 @@ run_check(const struct conf_account *a, const char *config, struct err *e)
 	const char	*warn[8];
 	size_t		 i, nwarn;
 
-	printf("printmail --check: account [%s] in %s\n", a->name, a->path);
-	printf("  ok    config read, permissions safe; server %s port %d, "
-	    "tls = %s, auth = %s, user %s\n", a->host, a->port,
+	printf(_("printmail --check: account [%s] in %s\n"), a->name,
+	    a->path);
+	printf(_("  ok    config read, permissions safe; server %s port %d, "
+	    "tls = %s, auth = %s, user %s\n"), a->host, a->port,
 	    conf_tls_name(a->tls), conf_auth_name(a->auth),
-	    a->user ? a->user : "(none: no AUTH)");
+	    a->user ? a->user : _("(none: no AUTH)"));
 	nwarn = conf_warnings(a, warn, 8);
 	for (i = 0; i < nwarn; i++)
-		printf("  warn  %s\n", warn[i]);
+		printf(_("  warn  %s\n"), _(warn[i]));
 	check_signin(a);
 	if (flush_hold_text(queue_dir(a), a->name, held, sizeof(held)) != NULL)
-		printf("  hold  account %s; mail for it waits (this check tries "
-		    "anyway, and lifts the hold when it succeeds)\n", held);
+		printf(_("  hold  account %s; mail for it waits (this check "
+		    "tries anyway, and lifts the hold when it succeeds)\n"),
+		    held);
 	if (throttle_acquire(run_dir(), a->name, a->max_connections, 0, 0,
 	    a->timeout, &slot, e) == -1)
 		return -1;
@@ -759,21 +763,21 @@ run_check(const struct conf_account *a, const char *config, struct err *e)
 		return -1;
 	}
 	if (a->user == NULL)
-		printf("  ok    no user configured: not authenticating\n");
+		printf(_("  ok    no user configured: not authenticating\n"));
 	if (smtp_probe_mail(s, a->from, e) == -1) {
 		smtp_free(s);
 		throttle_release(&slot);
 		return -1;
 	}
-	printf("  ok    sender <%s> accepted (MAIL FROM probe, nothing "
-	    "sent)\n", a->from);
+	printf(_("  ok    sender <%s> accepted (MAIL FROM probe, nothing "
+	    "sent)\n"), a->from);
 	(void)smtp_rset(s, e);
 	smtp_free(s);
 	throttle_release(&slot);
 	if (e->kind != ERR_NONE)
 		return -1;
 	flush_hold_note(queue_dir(a), config, a, e);
-	printf("Connection successful\n");
+	printf(_("Connection successful\n"));
 	return 0;
 }
 
@@ -824,8 +828,8 @@ run_setup(const char *path, const struct opts *o)
 
 	err_clear(&e);
 	if (o->non_interactive && !o->password_stdin) {
-		fprintf(stderr, "printmail: --setup --non-interactive reads the "
-		    "password from standard input: add --password-stdin\n");
+		fprintf(stderr, _("printmail: --setup --non-interactive reads "
+		    "the password from standard input: add --password-stdin\n"));
 		return EX_USAGE;
 	}
 	memset(&so, 0, sizeof(so));
@@ -848,7 +852,7 @@ run_setup(const char *path, const struct opts *o)
 	if (!o->non_interactive) {
 		if (setup_interactive(&so, setup_check, setup_sign_in,
 		    advice_for_error, &e) == -1 && e.kind != ERR_NONE)
-			fprintf(stderr, "printmail: %s\n", e.msg);
+			fprintf(stderr, "printmail: %s\n", err_text(&e));
 		return outcome_sysexit(e.kind);
 	}
 	line[0] = '\0';
@@ -860,12 +864,13 @@ run_setup(const char *path, const struct opts *o)
 	(void)setup_run(&so, setup_check, &e);
 	util_wipe(line, sizeof(line));
 	if (e.kind != ERR_NONE) {
-		const char *fix = advice_for_error(&e);
+		char fb[ADVICE_MAX];
+		const char *fix = advice_for_error(&e, NULL, 1, fb, sizeof(fb));
 
-		fprintf(stderr, "printmail: %s\n", e.msg);
+		fprintf(stderr, "printmail: %s\n", err_text(&e));
 		if (fix != NULL)
-			fprintf(stderr, "printmail: fix: %s\n", fix);
-		fprintf(stderr, "printmail: %s is unchanged\n", path);
+			fprintf(stderr, _("printmail: fix: %s\n"), fix);
+		fprintf(stderr, _("printmail: %s is unchanged\n"), path);
 	}
 	return outcome_sysexit(e.kind);
 }
@@ -883,7 +888,7 @@ run_refresh(const char *path, const struct opts *o)
 	err_clear(&e);
 	one[0] = (char *)(o->account ? o->account : "default");
 	if (o->all && conf_accounts(path, &names, &n, &e) == -1) {
-		fprintf(stderr, "printmail: %s\n", e.msg);
+		fprintf(stderr, "printmail: %s\n", err_text(&e));
 		return outcome_sysexit(e.kind);
 	}
 	for (i = 0; i < n; i++) {
@@ -899,12 +904,13 @@ run_refresh(const char *path, const struct opts *o)
 					    a.oauth2_flow));
 			} else if ((rc = oauth_store_refresh(&a,
 			    AUTHORIZE_REFRESH_AGE, &e)) >= 0)
-				printf("account [%s]: %s\n", a.name, rc ?
-				    "refreshed" : "refreshed recently, not due");
+				printf(rc ? _("account [%s]: refreshed\n") :
+				    _("account [%s]: refreshed recently, not "
+				    "due\n"), a.name);
 		}
 		if (e.kind != ERR_NONE) {
 			fprintf(stderr, "printmail: account [%s]: %s\n",
-			    names[i], e.msg);
+			    names[i], err_text(&e));
 			if (status == EX_OK)
 				status = outcome_sysexit(e.kind);
 		}
@@ -944,7 +950,7 @@ main(int argc, char **argv)
 			o.list = 1;
 	}
 	if (parse_args(argc, argv, &o, &e) == -1) {
-		fprintf(stderr, "printmail: %s\n", e.msg);
+		fprintf(stderr, "printmail: %s\n", err_text(&e));
 		usage(stderr);
 		return outcome_sysexit(e.kind);
 	}
@@ -981,7 +987,7 @@ main(int argc, char **argv)
 		else
 			(void)flush_run(&fo, &e);
 		if (e.kind != ERR_NONE)
-			fprintf(stderr, "printmail: %s\n", e.msg);
+			fprintf(stderr, "printmail: %s\n", err_text(&e));
 		conf_account_clear(&acct);
 		closelog();
 		return outcome_sysexit(e.kind);
@@ -994,7 +1000,7 @@ main(int argc, char **argv)
 	if (o.status) {
 		status = status_run(path, o.json, queue_dir, &e);
 		if (e.kind != ERR_NONE && !o.json)
-			fprintf(stderr, "printmail: %s\n", e.msg);
+			fprintf(stderr, "printmail: %s\n", err_text(&e));
 		closelog();
 		return status;
 	}
@@ -1010,13 +1016,13 @@ main(int argc, char **argv)
 			(void)run_check(&acct, path, &e);
 		}
 		if (e.kind != ERR_NONE) {
-			char fb[1536];
-			const char *fix = advice_for_account(&e, acct.name ?
-			    acct.name : o.account, fb, sizeof(fb));
+			char fb[ADVICE_MAX];
+			const char *fix = advice_for_error(&e, acct.name ?
+			    acct.name : o.account, 1, fb, sizeof(fb));
 
-			fprintf(stderr, "printmail: %s\n", e.msg);
+			fprintf(stderr, "printmail: %s\n", err_text(&e));
 			if (fix != NULL)
-				fprintf(stderr, "printmail: fix: %s\n", fix);
+				fprintf(stderr, _("printmail: fix: %s\n"), fix);
 		}
 		conf_account_clear(&acct);
 		closelog();
@@ -1039,19 +1045,19 @@ main(int argc, char **argv)
 	else
 		(void)run_send(&acct, path, &o, &e);
 	if (e.kind != ERR_NONE) {
-		char fb[1536];
-		const char *fix = advice_for_account(&e, acct.name ? acct.name :
-		    o.account, fb, sizeof(fb));
+		char fb[ADVICE_MAX];
+		const char *fix = advice_for_error(&e, acct.name ? acct.name :
+		    o.account, 1, fb, sizeof(fb));
 
 		/* --check reports on standard output, once. */
 		if (o.check) {
-			printf("  FAILED %s\n", e.msg);
+			printf(_("  FAILED %s\n"), err_text(&e));
 			if (fix != NULL)
-				printf("  fix    %s\n", fix);
+				printf(_("  fix    %s\n"), fix);
 		} else {
-			fprintf(stderr, "printmail: %s\n", e.msg);
+			fprintf(stderr, "printmail: %s\n", err_text(&e));
 			if (fix != NULL)
-				fprintf(stderr, "printmail: fix: %s\n", fix);
+				fprintf(stderr, _("printmail: fix: %s\n"), fix);
 		}
 	}
 	/*

@@ -25,6 +25,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "advice.h"
 #include "i18n.h"
 #include "setup.h"
 #include "util.h"
@@ -673,13 +674,15 @@ int
 setup_interactive(struct setup_opts *so, int (*check)(const char *config,
     const char *account, struct err *e), int (*sign_in)(const char *config,
     const char *account, struct err *e),
-    const char *(*advice)(const struct err *e), struct err *e)
+    const char *(*advice)(const struct err *, const char *, int, char *,
+	    size_t), struct err *e)
 {
 	struct lines	 l;
 	struct stat	 st;
 	char		 addr[320], prov[16], host[256], port[16], tls[16];
 	char		 ca[1024], name[256], to[320], pw[1024], queue[128];
 	char		 info[400], def[400], tenant[128], client[128], how[8];
+	char		 fb[ADVICE_MAX];
 	const char	*guess, *at, *fix;
 	char		*cur;
 	int		 exists, rc = -1, yes;
@@ -843,8 +846,9 @@ setup_interactive(struct setup_opts *so, int (*check)(const char *config,
 		err_clear(e);
 		if (setup_run(so, so->oauth ? sign_in : check, e) == 0)
 			break;
-		fprintf(tty_out, "printmail: %s\n", e->msg);
-		if ((fix = advice(e)) == NULL && e->kind == ERR_AUTH)
+		fprintf(tty_out, "printmail: %s\n", err_text(e));
+		if ((fix = advice(e, so->account, 1, fb, sizeof(fb))) == NULL &&
+		    e->kind == ERR_AUTH)
 			fix = _("the server refused this address or password: "
 			    "check both (an App Password, not the mailbox's "
 			    "own password, where the provider wants one)");

@@ -52,7 +52,8 @@ int	setup_interactive(struct setup_opts *so,
 	    int (*check)(const char *config, const char *account,
 	    struct err *e), int (*sign_in)(const char *config,
 	    const char *account, struct err *e),
-	    const char *(*advice)(const struct err *e), struct err *e);
+	    const char *(*advice)(const struct err *, const char *, int, char *,
+	    size_t), struct err *e);
 
 /*
  * "office365" or "gmail" for a mail domain (its name, else its MX

@@ -17,6 +17,7 @@
 
 #include "conf.h"
 #include "flush.h"
+#include "i18n.h"
 #include "oauth.h"
 #include "status.h"
 #include "util.h"
@@ -138,7 +139,7 @@ when(long long t, char *buf, size_t len)
 	struct tm	tm;
 
 	if (t <= 0) {
-		util_strlcpy(buf, "never", len);
+		util_strlcpy(buf, _("never"), len);
 		return;
 	}
 	localtime_r(&tt, &tm);
@@ -169,12 +170,12 @@ account(const char *config, const char *name, const char *(*qdir)(
 			json_str(e.msg);
 			printf("}");
 		} else
-			printf("[%s] FAILING: %s\n", name, e.msg);
+			printf(_("[%s] FAILING: %s\n"), name, err_text(&e));
 		return 2;
 	}
 	auth = a.oauth2_flow != CONF_FLOW_NONE ? "xoauth2" : a.user == NULL ?
 	    "none" : "password";
-	have_q = flush_account_status(qdir(&a), a.name, &fs) == 0;
+	have_q = flush_account_status(qdir(&a), a.name, !json, &fs) == 0;
 	if (have_q) {
 		if (fs.held || fs.failed > 0)
 			level = 2;
@@ -194,10 +195,15 @@ account(const char *config, const char *name, const char *(*qdir)(
 		have_o = oauth_store_info(&a, &oi, &e) == 0;
 		if (!have_o || !oi.exists || oi.needs_reauth) {
 			level = 2;
-			snprintf(why, sizeof(why), "%.800s", !have_o ? e.msg :
-			    !oi.exists ? "not signed in: run printmail "
-			    "--authorize" : "the sign-in needs renewing: run "
-			    "printmail --authorize");
+			/* English for scripts, translated on the screen. */
+			snprintf(why, sizeof(why), "%.800s", !have_o ?
+			    (json ? e.msg : err_text(&e)) : !oi.exists ?
+			    (json ? N_("not signed in: run printmail "
+			    "--authorize") : _("not signed in: run printmail "
+			    "--authorize")) : json ? N_("the sign-in needs "
+			    "renewing: run printmail --authorize") :
+			    _("the sign-in needs renewing: run printmail "
+			    "--authorize"));
 		} else if ((long long)time(NULL) - oi.last_refresh_at >
 		    60 * 86400L && level < 1)
 			level = 1;
@@ -253,50 +259,52 @@ account(const char *config, const char *name, const char *(*qdir)(
 		json_str(why);
 		printf("}");
 	} else {
-		printf("[%s] %s  %s:%d %s, auth %s%s%s, user %s\n", a.name,
-		    level == 0 ? "ok" : level == 1 ? "WARNING" : "FAILING",
+		printf(_("[%s] %s  %s:%d %s, auth %s%s%s, user %s\n"), a.name,
+		    level == 0 ? _("ok") : level == 1 ? _("WARNING") :
+		    _("FAILING"),
 		    a.host, a.port, conf_tls_name(a.tls), auth,
 		    a.oauth2_flow != CONF_FLOW_NONE ? " " : "",
 		    a.oauth2_flow != CONF_FLOW_NONE ?
 		    conf_flow_name(a.oauth2_flow) : "", a.user ? a.user :
-		    "(none)");
+		    _("(none)"));
 		if (have_q) {
 			when(fs.since, t1, sizeof(t1));
 			if (fs.held || fs.paused) {
-				printf("  account %s since %s: %s\n", fs.held ?
-				    "HELD" : "paused", t1, fs.reply);
+				printf(fs.held ? _("  account HELD since %s: "
+				    "%s\n") : _("  account paused since %s: "
+				    "%s\n"), t1, fs.reply);
 				if (fs.fix != NULL)
-					printf("  fix     %s\n", fs.fix);
+					printf(_("  fix     %s\n"), fs.fix);
 			}
 			when(fs.last_ok, t1, sizeof(t1));
-			printf("  last    sent %s", t1);
+			printf(_("  last    sent %s"), t1);
 			if (fs.last_fail > 0) {
 				when(fs.last_fail, t2, sizeof(t2));
-				printf("; failed %s: %s", t2, fs.last_reply);
+				printf(_("; failed %s: %s"), t2, fs.last_reply);
 			}
 			printf("\n");
 			if (fs.last_fail > fs.last_ok && fs.last_fix != NULL &&
 			    !fs.held && !fs.paused)
-				printf("  fix     %s\n", fs.last_fix);
-			printf("  queue   %zu queued, %zu deferred, %zu held, "
-			    "%zu failed\n", fs.queued, fs.deferred,
+				printf(_("  fix     %s\n"), fs.last_fix);
+			printf(_("  queue   %zu queued, %zu deferred, %zu held, "
+			    "%zu failed\n"), fs.queued, fs.deferred,
 			    fs.held_msgs, fs.failed);
 		} else
-			printf("  queue   (cannot read it: run as root or "
-			    "the printmail user)\n");
+			printf(_("  queue   (cannot read it: run as root or "
+			    "the printmail user)\n"));
 		if (have_o && oi.exists) {
 			when(oi.signed_in_at, t1, sizeof(t1));
 			when(oi.last_refresh_at, t2, sizeof(t2));
-			printf("  oauth2  signed in %s, refreshed %s%s\n", t1,
-			    t2, oi.needs_reauth ? "; NEEDS printmail "
-			    "--authorize" : "");
+			printf(_("  oauth2  signed in %s, refreshed %s%s\n"),
+			    t1, t2, oi.needs_reauth ? _("; NEEDS printmail "
+			    "--authorize") : "");
 		} else if (why[0] != '\0' && !fs.held && !fs.paused)
 			printf("  oauth2  %s\n", why);
 		for (i = 0; i < ncq; i++)
 			if (strcmp(cq[i].account, a.name) == 0)
-				printf("  cups    %s (%s)\n", cq[i].name,
-				    cq[i].enabled ? "enabled" : "DISABLED: "
-				    "cupsenable it after the fix");
+				printf(_("  cups    %s (%s)\n"), cq[i].name,
+				    cq[i].enabled ? _("enabled") : _("DISABLED: "
+				    "cupsenable it after the fix"));
 	}
 	conf_account_clear(&a);
 	return level;
@@ -338,7 +346,7 @@ status_run(const char *config, int json,
 		json_str(config);
 		printf(",\"accounts\":[");
 	} else
-		printf("printmail --status: %s\n", config);
+		printf(_("printmail --status: %s\n"), config);
 	for (i = 0; i < n; i++) {
 		l = account(config, names[i], qdir, cq, ncq, json, i == 0);
 		if (l > level)
@@ -349,7 +357,7 @@ status_run(const char *config, int json,
 	if (json)
 		printf("],\"level\":%d}\n", level);
 	else
-		printf("%s\n", level == 0 ? "All well." : level == 1 ?
-		    "Warnings: see above." : "Failing: see above.");
+		printf("%s\n", level == 0 ? _("All well.") : level == 1 ?
+		    _("Warnings: see above.") : _("Failing: see above."));
 	return level;
 }

@@ -65,6 +65,7 @@ EOC
 	)
 }
 write_conf "not the app password"
+export PRINTMAIL_LOCALEDIR=$(dirname "$PM")/locale
 cups_start "$W/cups" "$BE" "$CONF" || { echo "not ok - private cupsd did not start"; exit 1; }
 echo "# private cupsd: pid $CUPS_PID port $CUPS_PORT; Postfix pid $PF_PID port $PF_PORT"
 
@@ -226,6 +227,22 @@ write_conf "$PF_PASS"
 cupsenable bad
 t_ok "delivered after the fix and cupsenable" pf_wait_mail 1 60
 t_ok "job completed" cups_wait_job_gone bad "$id" 20
+
+echo "# a job from a Vietnamese desktop: CUPS passes its language, the ERROR: lines follow it"
+write_conf "not the app password"
+pf_clear
+out=$(LANG=vi_VN.UTF-8 lp -d bad -t "Hóa đơn" "$W/invoice.pdf" 2>&1)
+id=$(cups_job_id "$out")
+t_ok "vi: queue stopped" cups_wait_printer_stopped bad 30
+lpstat -l -p bad >"$W/lpstat"
+t_grep "vi: the queue's message (lpstat, the web interface) in Vietnamese" \
+    "Máy chủ từ chối tài khoản [badpass]: kiểm tra user (địa chỉ đầy đủ) và App Password trong $CONF, rồi chạy: printmail --check -a badpass; cho hàng đợi chạy lại bằng: cupsenable bad" "$W/lpstat"
+t_grep "vi: the refusal in Vietnamese in the log" "[Job $id] AUTH (PLAIN) bị 127.0.0.1 từ chối: 535" "$W/cups/log/error_log"
+t_grep "vi: the job really had LANG=vi_VN.UTF-8 from CUPS" "=\"LANG=vi_VN.UTF-8\"" "$W/cups/log/error_log"
+write_conf "$PF_PASS"
+cupsenable bad
+t_ok "vi: delivered after the fix and cupsenable" pf_wait_mail 1 60
+t_ok "vi: job completed" cups_wait_job_gone bad "$id" 20
 
 echo "# a 100 MB PDF through CUPS"
 make_big_pdf "$W/big.pdf" 100

@@ -168,6 +168,36 @@ t_grep "backend ERROR names S2" "ERROR: Fix: SMTP AUTH is off for this mailbox: 
 t_grep "backend says how to resume" "cupsenable invoices" "$W/be"
 t_grep "backend marks the account failing" "STATE: +printmail-account-error" "$W/be"
 
+echo "# the fix in Vietnamese, Microsoft's labels in both languages"
+LOC=$(dirname "$PM")/locale
+fake -a "535 5.7.139 Authentication unsuccessful, the user credentials were incorrect. [XX0PR00CA0000.namprd00.prod.outlook.com]"
+conf
+LANG=vi_VN.UTF-8 PRINTMAIL_LOCALEDIR=$LOC "$PM" --check -C "$W/pm.conf" >"$W/out" 2>&1
+t_eq "vi: wrong password: exit 77" "$?" 77
+t_grep "vi: the fix, in Vietnamese" "sửa    sai user hoặc mật khẩu: user = phải là địa chỉ đầy đủ" "$W/out"
+t_grep "vi: S3 put in, Vietnamese label then Microsoft's English one" \
+    'S3: cho phép và tạo Mật khẩu ứng dụng - App Password (Người dùng hiện hoạt (Active users) > Xác thực đa yếu tố (Multi-factor authentication)' "$W/out"
+t_grep "vi: the server's reply quoted as it came" "535 5.7.139 Authentication unsuccessful, the user credentials were incorrect" "$W/out"
+t_nogrep "vi: no part's name left" "{S" "$W/out"
+fake -a "535 5.7.139 Authentication unsuccessful, basic authentication is disabled. [XX0PR00CA0000.namprd00.prod.outlook.com]"
+conf
+LANG=vi_VN.UTF-8 PRINTMAIL_LOCALEDIR=$LOC "$PM" --check -C "$W/pm.conf" >"$W/out" 2>&1
+t_grep "vi: the way to OAuth 2.0, the account named" "chạy printmail --authorize -a default và đăng nhập bằng hộp thư" "$W/out"
+t_grep "vi: ... with the portal's labels" "Đăng ký ứng dụng (App registrations) > Đăng ký mới (New registration)" "$W/out"
+fake -a "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox. Visit https://aka.ms/smtp_auth_disabled for more information. [XX0PR00CA0000.namprd00.prod.outlook.com]"
+conf "to = ketoan@khachhang.vn"
+DEVICE_URI=email:/default PRINTER=invoices PRINTMAIL_CONFIG=$W/pm.conf \
+    PRINTMAIL_RUN_DIR=$W/run LANG=vi_VN.UTF-8 PRINTMAIL_LOCALEDIR=$LOC \
+    "$BE" 1 ketoan "Invoice" 1 "" "$W/doc.pdf" >"$W/be" 2>&1
+t_eq "vi backend: the queue stops all the same" "$?" 4
+t_grep "vi backend: ERROR: the refusal in Vietnamese" "ERROR: AUTH (LOGIN) bị 127.0.0.1 từ chối: 535 5.7.139" "$W/be"
+t_grep "vi backend: ERROR: the fix in Vietnamese" "ERROR: Cách sửa: SMTP AUTH bị tắt cho hộp thư này: S2: bật SMTP có xác thực cho hộp thư (Trung tâm quản trị Microsoft 365 (Microsoft 365 admin center)" "$W/be"
+t_grep "vi backend: how to resume" "cho hàng đợi chạy lại bằng: cupsenable invoices" "$W/be"
+t_grep "vi backend: the STATE keyword unchanged" "STATE: +printmail-account-error" "$W/be"
+grep '^DEBUG:' "$W/be" >"$W/be-debug"
+t_grep "vi backend: DEBUG lines (the steps, the SMTP dialogue)..." "DEBUG: connected to 127.0.0.1" "$W/be-debug"
+t_nogrep "... stay English" "đã kết nối" "$W/be-debug"
+
 echo "# failures after DATA when sending"
 fake -d "554 5.2.252 SendAsDenied; hoadon@congty.com not allowed to send as scan@printer.local; STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied; Failed to process message due to a permanent exception [XX0PR00CA0000.namprd00.prod.outlook.com]"
 conf "rewrite_from = no"
@@ -175,6 +205,13 @@ printf 'From: scan@printer.local\nSubject: s\n\nscan\n' | "$PM" -C "$W/pm.conf" 
 t_eq "SendAsDenied: exit 75 (the account's setup: deferred)" "$?" 75
 t_grep "fix on stderr" "printmail: fix: the From address must be the mailbox" "$W/err"
 t_grep "fix in the log line" 'fix="the From address must be the mailbox' "$W/err"
+printf 'From: scan@printer.local\nSubject: s\n\nscan\n' | LANG=vi_VN.UTF-8 \
+    PRINTMAIL_LOCALEDIR=$LOC "$PM" -C "$W/pm.conf" -v a@khachhang.vn 2>"$W/err"
+t_eq "vi: the same exit" "$?" 75
+t_grep "vi: the fix on stderr in Vietnamese" "printmail: cách sửa: địa chỉ From phải là hộp thư dùng để đăng nhập" "$W/err"
+t_grep "vi: the log line (syslog's) stays English" 'refused by 127.0.0.1: 554 5.2.252 SendAsDenied' "$W/err"
+t_grep "vi: ... while stderr says it in Vietnamese" 'bị 127.0.0.1 từ chối: 554 5.2.252 SendAsDenied' "$W/err"
+t_grep "vi: ... its fix too" 'fix="the From address must be the mailbox' "$W/err"
 fake -d "432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded [XX0PR00CA0000.namprd00.prod.outlook.com]"
 conf
 printf 'Subject: s\n\nx\n' | "$PM" -C "$W/pm.conf" a@khachhang.vn 2>"$W/err"

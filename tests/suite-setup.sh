@@ -193,6 +193,38 @@ DRIVE_LANG=C drive en
 t_grep "C: the same question in English" "Mailbox address" "$W/en.log"
 t_nogrep "C: nothing in Vietnamese" "Thiết lập" "$W/en.log"
 
+echo "# --check, its fix and --status in Vietnamese; syslog and scripts stay English"
+sed 's/^password = .*/password = khong-phai-mat-khau/' "$C" >"$W/wrong.conf"
+chmod 600 "$W/wrong.conf"
+LANG=vi_VN.UTF-8 PRINTMAIL_LOCALEDIR="$BIN/locale" "$PM" --check \
+    -C "$W/wrong.conf" >"$W/check-vi" 2>&1
+t_eq "vi: --check with a wrong password: exit 77" "$?" 77
+t_grep "vi: the heading" "printmail --check: tài khoản [default] trong $W/wrong.conf" "$W/check-vi"
+t_grep "vi: the config step" "đã đọc cấu hình, quyền truy cập an toàn; máy chủ 127.0.0.1 cổng $PF_PORT" "$W/check-vi"
+t_grep "vi: the session's steps (the core's log lines)" "đã kết nối tới 127.0.0.1 cổng $PF_PORT" "$W/check-vi"
+t_grep "vi: TLS" "đã thiết lập TLS: TLSv1.3" "$W/check-vi"
+t_grep "vi: the refusal, the server's reply quoted as it came" "LỖI   AUTH (PLAIN) bị 127.0.0.1 từ chối: 535 5.7.8" "$W/check-vi"
+for en in "connected to" "refused by" "config read" "offered" "size limit"; do
+	t_nogrep "vi: no English step: $en" "$en" "$W/check-vi"
+done
+t_nogrep "vi: never the password" "khong-phai-mat-khau" "$W/check-vi"
+LANG=C PRINTMAIL_LOCALEDIR="$BIN/locale" "$PM" --check -C "$W/wrong.conf" \
+    >"$W/check-c" 2>&1
+t_eq "C: the same exit" "$?" 77
+t_grep "C: in English" "FAILED AUTH (PLAIN) refused by 127.0.0.1: 535 5.7.8" "$W/check-c"
+t_nogrep "C: nothing in Vietnamese" "tài khoản" "$W/check-c"
+LANG=vi_VN.UTF-8 PRINTMAIL_LOCALEDIR="$BIN/locale" "$PM" --status \
+    -C "$W/wrong.conf" >"$W/status-vi" 2>&1
+t_grep "vi: --status in Vietnamese" "printmail --status: $W/wrong.conf" "$W/status-vi"
+t_grep "vi: --status's verdict" "Mọi thứ ổn." "$W/status-vi"
+t_grep "vi: --status's account line" "[default] ổn  127.0.0.1:$PF_PORT starttls, auth password" "$W/status-vi"
+LANG=vi_VN.UTF-8 PRINTMAIL_LOCALEDIR="$BIN/locale" "$PM" --status --json \
+    -C "$W/wrong.conf" >"$W/status-vi.json" 2>&1
+t_ok "vi: --status --json parses" python3 -m json.tool "$W/status-vi.json"
+t_nogrep "vi: --status --json stays English (for scripts)" "không" "$W/status-vi.json"
+LANG=vi_VN.UTF-8 PRINTMAIL_LOCALEDIR="$BIN/locale" "$PM" --bogus >"$W/usage-vi" 2>&1
+t_grep "vi: a bad option says so in Vietnamese" "tùy chọn không biết --bogus" "$W/usage-vi"
+
 echo "# the provider guessed from the domain's MX records (a private DNS on 127.0.0.2)"
 python3 "$HERE/fake_dns.py" 127.0.0.2 53 "$W/dns.pid" \
     congty.test=congty-test.mail.protection.outlook.com \

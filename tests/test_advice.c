@@ -59,14 +59,19 @@ every_row(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char buf[ADVICE_MAX];
 		const char *fix = advice_for_reply(rows[i].code, rows[i].enh,
-		    rows[i].text);
+		    rows[i].text, buf, sizeof(buf));
 
 		if (fix == NULL)
 			fail_msg("row %zu: no fix for %s", i, rows[i].text);
 		if (strstr(fix, rows[i].want) == NULL)
 			fail_msg("row %zu: fix \"%s\" lacks \"%s\"", i, fix,
 			    rows[i].want);
+		/* Every part was put in: no {S1}-style name is left. */
+		if (strchr(fix, '{') != NULL || strchr(fix, '}') != NULL)
+			fail_msg("row %zu: fix \"%s\" has a part's name", i,
+			    fix);
 	}
 }
 
@@ -74,28 +79,54 @@ static void
 unknown_replies_have_none(void **state)
 {
 	(void)state;
-	assert_null(advice_for_reply(550, "5.1.1", "550 5.1.1 User unknown"));
-	assert_null(advice_for_reply(250, "2.0.0", "250 2.0.0 OK"));
-	assert_null(advice_for_reply(535, "", "535 Error: authentication failed"));
+	char	b[ADVICE_MAX];
+
+	assert_null(advice_for_reply(550, "5.1.1", "550 5.1.1 User unknown", b,
+	    sizeof(b)));
+	assert_null(advice_for_reply(250, "2.0.0", "250 2.0.0 OK", b,
+	    sizeof(b)));
+	assert_null(advice_for_reply(535, "", "535 Error: authentication "
+	    "failed", b, sizeof(b)));
 	/* Postfix's own 5.7.8 is not Gmail's: no Gmail advice for it. */
 	assert_null(advice_for_reply(535, "5.7.8", "535 5.7.8 Error: "
-	    "authentication failed: authentication failure"));
+	    "authentication failed: authentication failure", b, sizeof(b)));
 }
 
 static void
 from_error_record(void **state)
 {
-	struct err e;
+	struct err	 e;
+	char		 b[ADVICE_MAX], small[40];
+	const char	*fix;
 
 	(void)state;
 	err_clear(&e);
-	assert_null(advice_for_error(&e));
+	assert_null(advice_for_error(&e, NULL, 0, b, sizeof(b)));
 	err_set(&e, ERR_AUTH, "AUTH (LOGIN) refused by smtp.office365.com: "
 	    "535 5.7.139 Authentication unsuccessful, the user credentials "
 	    "were incorrect.");
 	e.smtp_code = 535;
 	memcpy(e.enh, "5.7.139", 8);
-	assert_non_null(strstr(advice_for_error(&e), "App Password"));
+	assert_non_null(strstr(advice_for_error(&e, NULL, 0, b, sizeof(b)),
+	    "App Password"));
+	/* S3, put in whole. */
+	assert_non_null(strstr(b, "mysignins.microsoft.com/security-info"));
+	/* A fix that names the account names it. */
+	err_clear(&e);
+	err_set(&e, ERR_AUTH, "550 5.7.30 Basic authentication is not "
+	    "supported for Client Submission");
+	e.smtp_code = 550;
+	memcpy(e.enh, "5.7.30", 7);
+	fix = advice_for_error(&e, "ketoan", 0, b, sizeof(b));
+	assert_non_null(fix);
+	assert_non_null(strstr(fix, "printmail --authorize -a ketoan and"));
+	assert_null(strstr(fix, "ACCOUNT"));
+	assert_non_null(strstr(advice_for_error(&e, NULL, 0, b, sizeof(b)),
+	    "-a ACCOUNT"));
+	/* A short buffer gets a cut, terminated fix. */
+	fix = advice_for_error(&e, "ketoan", 0, small, sizeof(small));
+	assert_int_equal(strlen(fix), sizeof(small) - 1);
+	assert_memory_equal(fix, b, sizeof(small) - 1);
 }
 
 int

@@ -89,13 +89,13 @@ failures(void **state)
 static char	logged[8192];
 
 static void
-capture(void *ctx, enum log_level level, const char *line)
+capture(void *ctx, enum log_level level, const char *line, const char *shown)
 {
 	size_t n = strlen(logged);
 
 	(void)ctx;
 	(void)level;
-	snprintf(logged + n, sizeof(logged) - n, "%s\n", line);
+	snprintf(logged + n, sizeof(logged) - n, "%s\n%s\n", line, shown);
 }
 
 /*

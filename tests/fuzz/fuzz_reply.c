@@ -17,7 +17,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char	*p = (const char *)data, *end = p + size, *nl;
 	struct reply	 r;
 	struct caps	 c;
-	char		 buf[512], enh[16];
+	char		 buf[512], enh[16], fix[ADVICE_MAX];
 	int		 code, more;
 	size_t		 text, len;
 
@@ -36,6 +36,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	reply_caps(&r, &c);
 	reply_format(&r, buf, sizeof(buf));
-	(void)advice_for_reply(r.code, r.enh, buf);
+	(void)advice_for_reply(r.code, r.enh, buf, fix, sizeof(fix));
 	return 0;
 }

@@ -41,6 +41,10 @@ SystemGroup root
 FileDevice No
 SetEnv PRINTMAIL_CONFIG $conf
 EOS
+	# The build tree's catalogue, for the backend's messages.
+	[ -n "${PRINTMAIL_LOCALEDIR:-}" ] &&
+	    echo "SetEnv PRINTMAIL_LOCALEDIR $PRINTMAIL_LOCALEDIR" \
+	    >>"$CUPS_DIR/etc/cups-files.conf"
 	cat >"$CUPS_DIR/etc/cupsd.conf" <<EOS
 LogLevel debug
 Listen 127.0.0.1:$CUPS_PORT
