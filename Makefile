@@ -211,6 +211,10 @@ $(B)/tests/test_smtp: $(B)/tests/test_smtp.o $(B)/tests/fake_xport.o $(B)/libpri
 $(B)/tests/test_spool: $(B)/tests/test_spool.o $(B)/filter/spool.o $(B)/libprintmail.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SSL_LIBS)
 
+# test_advice reads the build tree's catalogue.
+$(B)/tests/test_advice.o: ALL_CPPFLAGS += -DPM_BUILD_DIR='"$(CURDIR)/$(B)"'
+$(B)/tests/test_advice.o: $(MO_FILES)
+
 $(B)/tests/test_%: $(B)/tests/test_%.o $(B)/libprintmail.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SSL_LIBS)
 
@@ -218,7 +222,7 @@ $(B)/tests/test_%: $(B)/tests/test_%.o $(B)/libprintmail.a
 deps:
 	@sh packaging/install-deps --check-or-install
 
-unit: deps $(UNIT_BINS)
+unit: deps $(UNIT_BINS) $(MO_FILES)
 	@sh tests/run-unit $(UNIT_BINS)
 
 integration: deps $(B)/printmail

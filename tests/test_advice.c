@@ -5,11 +5,15 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <errno.h>
+#include <locale.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "advice.h"
+#include "i18n.h"
 
 #define MS " [XX0PR00CA0000.namprd00.prod.outlook.com 2026-01-01T00:00:00Z 08DD0000000000]"
 
@@ -129,6 +133,87 @@ from_error_record(void **state)
 	assert_memory_equal(fix, b, sizeof(small) - 1);
 }
 
+/* The build tree's catalogue, in Vietnamese; 0 when it cannot be had. */
+static int
+vietnamese(void)
+{
+	setenv("LC_ALL", "vi_VN.UTF-8", 1);
+	setenv("PRINTMAIL_LOCALEDIR", PM_BUILD_DIR "/locale", 1);
+	i18n_init();
+	return strcmp(setlocale(LC_MESSAGES, NULL), "vi_VN.UTF-8") == 0;
+}
+
+static void
+english_again(void)
+{
+	unsetenv("LC_ALL");
+	(void)setlocale(LC_MESSAGES, "C");
+}
+
+/*
+ * Issue 12: an error carries its English text (log lines) and the
+ * reader's; nested errors and appended tails keep both.
+ */
+static void
+two_texts(void **state)
+{
+	struct err	 e, inner;
+	char		 b[ADVICE_MAX];
+
+	(void)state;
+	/* Without a translation there is one text. */
+	err_clear(&e);
+	err_set(&e, ERR_TEMP, "cannot open %s", "/x");
+	assert_string_equal(e.msg, "cannot open /x");
+	assert_string_equal(e.shown, "");
+	assert_string_equal(err_text(&e), "cannot open /x");
+	if (!vietnamese())
+		fail_msg("the locale vi_VN.UTF-8 is missing: run "
+		    "packaging/install-deps");
+	err_clear(&e);
+	err_set(&e, ERR_TEMP, "cannot open %s", "/x");
+	assert_string_equal(e.msg, "cannot open /x");
+	assert_string_equal(err_text(&e), "không mở được /x");
+	/* errno's text: English in msg whatever the locale. */
+	err_clear(&e);
+	errno = ENOENT;
+	err_sys(&e, ERR_TEMP, "cannot open %s", "/x");
+	assert_string_equal(e.msg, "cannot open /x: No such file or directory");
+	assert_non_null(strstr(err_text(&e), "không mở được /x: "));
+	/* A tail appended to both. */
+	err_clear(&e);
+	err_set(&e, ERR_TEMP, "no recipients");
+	err_append(&e, " (the message went to %zu of the %zu recipients "
+	    "before this)", (size_t)1, (size_t)3);
+	assert_string_equal(e.msg, "no recipients (the message went to 1 of "
+	    "the 3 recipients before this)");
+	assert_string_equal(err_text(&e), "không có người nhận (thư đã tới 1 "
+	    "trên 3 người nhận trước lỗi này)");
+	/* The inner error's shown text inside the outer one's. */
+	err_clear(&inner);
+	err_set(&inner, ERR_TEMP, "cannot connect to %s (%s)", "mx", "boom");
+	err_clear(&e);
+	err_set(&e, ERR_TEMP, "%s (port %d)", inner.msg, 587);
+	err_nest(&e, &inner);
+	assert_string_equal(e.msg, "cannot connect to mx (boom) (port 587)");
+	assert_string_equal(err_text(&e), "không kết nối được tới mx (boom) "
+	    "(cổng 587)");
+	/* The advice: English for logs, Vietnamese shown, parts put in. */
+	err_clear(&e);
+	err_set(&e, ERR_AUTH, "550 5.7.30 Basic authentication is not "
+	    "supported for Client Submission");
+	e.smtp_code = 550;
+	memcpy(e.enh, "5.7.30", 7);
+	assert_non_null(strstr(advice_for_error(&e, "ketoan", 0, b, sizeof(b)),
+	    "basic authentication for SMTP AUTH is retired"));
+	assert_non_null(strstr(advice_for_error(&e, "ketoan", 1, b, sizeof(b)),
+	    "xác thực cơ bản cho SMTP AUTH đã bị ngừng"));
+	assert_non_null(strstr(b, "Đăng ký ứng dụng (App registrations)"));
+	assert_non_null(strstr(b, "printmail --authorize -a ketoan và"));
+	assert_null(strchr(b, '{'));
+	english_again();
+}
+
 int
 main(void)
 {
@@ -136,6 +221,7 @@ main(void)
 		cmocka_unit_test(every_row),
 		cmocka_unit_test(unknown_replies_have_none),
 		cmocka_unit_test(from_error_record),
+		cmocka_unit_test(two_texts),
 	};
 
 	return cmocka_run_group_tests_name("advice", tests, NULL, NULL);
