@@ -60,12 +60,13 @@ COMMON_SRC := common/err.c common/outcome.c common/util.c common/log.c \
 	common/conf.c common/reply.c common/dotstuff.c common/smtp.c \
 	common/header.c common/xport_tls.c common/session.c \
 	common/mime.c common/advice.c common/oauth.c \
-	common/throttle.c common/queue.c common/token.c common/i18n.c
+	common/throttle.c common/queue.c common/token.c common/i18n.c \
+	common/job.c common/jobmsg.c
 COMMON_OBJ := $(COMMON_SRC:%.c=$(B)/%.o)
 FILTER_SRC := filter/printmail.c filter/spool.c filter/rewrite.c filter/flush.c \
 	filter/authorize.c filter/status.c filter/setup.c
 FILTER_OBJ := $(FILTER_SRC:%.c=$(B)/%.o)
-BACKEND_SRC := backend/email.c backend/job.c
+BACKEND_SRC := backend/email.c
 BACKEND_OBJ := $(BACKEND_SRC:%.c=$(B)/%.o)
 
 UNIT_TESTS := test_conf test_reply test_header test_dotstuff test_smtp \
@@ -85,7 +86,7 @@ FUZZ_SECONDS ?= 30
 FUZZ_CC      ?= clang
 FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined
-FUZZ_LIBSRC  := $(COMMON_SRC) backend/job.c filter/spool.c filter/rewrite.c
+FUZZ_LIBSRC  := $(COMMON_SRC) filter/spool.c filter/rewrite.c
 REPLAY_BINS  := $(FUZZ_TARGETS:%=$(B)/fuzz-replay/%)
 
 .PHONY: pot all check unit integration demo bench bench-queue install uninstall clean deps deb fuzz \
@@ -159,12 +160,8 @@ $(B)/tests/printmail-enqueue-crash: $(B)/crash/filter/enqueue.o \
 $(B)/email: $(BACKEND_OBJ) $(B)/libprintmail.a
 	$(CC) $(LDFLAGS) -o $@ $(BACKEND_OBJ) $(B)/libprintmail.a $(SSL_LIBS)
 
-$(B)/tests/test_job: $(B)/tests/test_job.o $(B)/backend/job.o $(B)/libprintmail.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SSL_LIBS)
-
 $(B)/fuzz-replay/%: $(B)/tests/fuzz/%.o $(B)/tests/fuzz/replay.o \
-		$(B)/backend/job.o $(B)/filter/spool.o $(B)/filter/rewrite.o \
-		$(B)/libprintmail.a
+		$(B)/filter/spool.o $(B)/filter/rewrite.o $(B)/libprintmail.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(SSL_LIBS)
 
@@ -201,7 +198,7 @@ $(B)/tests/fake_m365: $(B)/tests/fake_m365.o
 $(B)/tests/relay: $(B)/tests/relay.o
 	$(CC) $(LDFLAGS) -o $@ $^
 
-$(B)/tests/test_alloc: $(B)/tests/test_alloc.o $(B)/backend/job.o \
+$(B)/tests/test_alloc: $(B)/tests/test_alloc.o \
 		$(B)/filter/spool.o $(B)/filter/rewrite.o $(B)/libprintmail.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(SSL_LIBS)
 

@@ -40,6 +40,7 @@
 #include "header.h"
 #include "i18n.h"
 #include "job.h"
+#include "jobmsg.h"
 #include "log.h"
 #include "mime.h"
 #include "outcome.h"
@@ -480,225 +481,45 @@ ppd_default_to(void)
 	return v;
 }
 
-/* A per-job recipient: accepted only when allow_recipients matches. */
-static int
-per_job(const char *value, const struct conf_account *a,
-    struct addr_list *l, const char *what, struct err *e)
-{
-	size_t	i, first = l->n;
-
-	if (job_addresses(value, l, e) == -1) {
-		e->kind = ERR_USAGE;
-		return -1;
-	}
-	for (i = first; i < l->n; i++)
-		if (!job_allowed(l->v[i], a->allow_recipients))
-			return err_set(e, ERR_USAGE, "%s recipient %s refused: "
-			    "account [%s] allows per-job recipients only when "
-			    "they match allow_recipients in %s%s", what,
-			    l->v[i], a->name, a->path, a->allow_recipients ?
-			    "" : " (not set: none are allowed)");
-	return 0;
-}
-
-/* Joins addresses with ", " for a header; a new string or NULL. */
-static char *
-join(const struct addr_list *l)
-{
-	size_t	i, n = 1;
-	char	*s;
-
-	for (i = 0; i < l->n; i++)
-		n += strlen(l->v[i]) + 2;
-	if ((s = calloc(1, n)) == NULL)
-		return NULL;
-	for (i = 0; i < l->n; i++) {
-		if (i > 0)
-			strncat(s, ", ", n - strlen(s) - 1);
-		strncat(s, l->v[i], n - strlen(s) - 1);
-	}
-	return s;
-}
-
 struct job {
 	const char		*id, *user, *title, *printer;
-	char			*clean_title;	/* title without prefix or path */
 	size_t			 doc_n, doc_count;	/* document n of count */
 	const char		*file;
 	struct job_uri		 uri;
 	struct job_opts		 opts;
 	struct conf_account	 acct;
-	struct addr_list	 to, cc, bcc;
-	struct header		 hdr;
-	char			*filename, *subject, *body;
+	struct jobmsg		 msg;
 	struct throttle_slot	 slot;		/* the provider limits */
 };
 
-/*
- * The account's to = template.  A template that uses what comes with the
- * job ("to = {user}@congty.com") is the job's choice as much as the
- * admin's: a value that does not fit an address, or an address outside
- * allow_recipients, cancels this job (ERR_USAGE) and never the queue.
- */
-static int
-config_to(struct job *j, const struct job_vars *v, struct err *e)
-{
-	const struct conf_account *a = &j->acct;
-	size_t	 i, first = j->to.n;
-	int	 from_job, rc;
-	char	*t;
-
-	if ((t = job_expand_address(a->to, v, &from_job, e)) == NULL)
-		return -1;
-	rc = job_addresses(t, &j->to, e);
-	free(t);
-	if (rc == -1) {
-		/* Without job values the admin's template is at fault. */
-		e->kind = from_job ? ERR_USAGE : ERR_CONFIG;
-		return -1;
-	}
-	for (i = first; from_job && i < j->to.n; i++)
-		if (!job_allowed(j->to.v[i], a->allow_recipients))
-			return err_set(e, ERR_USAGE, "recipient %s refused: it "
-			    "comes from the job (to = %s in account [%s]) and "
-			    "does not match allow_recipients in %s%s",
-			    j->to.v[i], a->to, a->name, a->path,
-			    a->allow_recipients ? "" : " (not set: none are "
-			    "allowed)");
-	return 0;
-}
-
-static int
-add_field(struct job *j, const char *name, char *value, struct err *e)
-{
-	int	rc;
-
-	if (value == NULL)
-		return err_sys(e, ERR_INTERNAL, "malloc");
-	rc = header_insert(&j->hdr, j->hdr.n, name, value, e);
-	free(value);
-	return rc;
-}
-
-/* Recipients, subject, body and header of the message. */
+/* Recipients, subject, body and header of the message (jobmsg.c). */
 static int
 prepare(struct job *j, struct err *e)
 {
-	const struct conf_account *a = &j->acct;
-	struct job_vars	 v;
-	char		 date[32], hdate[64], mid[256], *ppd_to = NULL;
-	const char	*opt, *subj;
-	time_t		 now = time(NULL);
-	struct tm	 tm;
-	int		 rc = -1;
+	struct jobmsg_in	 in;
+	char			*ppd_to = ppd_default_to();
+	int			 rc;
 
-	localtime_r(&now, &tm);
-	strftime(date, sizeof(date), "%Y-%m-%d", &tm);
-	j->filename = job_document_filename(&j->opts, j->title, j->id,
-	    j->doc_n, j->doc_count);
-	if (j->filename == NULL ||
-	    (j->clean_title = job_title(j->title)) == NULL)
-		return err_sys(e, ERR_INTERNAL, "malloc");
-	memset(&v, 0, sizeof(v));
-	v.title = j->clean_title;
-	v.user = j->user;
-	v.printer = j->printer;
-	v.job = j->id;
-	v.filename = j->filename;
-	v.date = date;
-
-	/* To: per job (checked) > URI > PPD default > config. */
-	if ((opt = job_option(&j->opts, "email-to")) != NULL && *opt != '\0') {
-		if (per_job(opt, a, &j->to, "per-job", e) == -1)
-			goto out;
-	} else if ((opt = job_option(&j->opts, "EmailTo")) != NULL &&
-	    strncmp(opt, "Custom.", 7) == 0 && opt[7] != '\0') {
-		if (per_job(opt + 7, a, &j->to, "per-job", e) == -1)
-			goto out;
-	} else if (j->uri.to != NULL) {
-		if (job_addresses(j->uri.to, &j->to, e) == -1)
-			goto config_error;
-	} else if ((ppd_to = ppd_default_to()) != NULL) {
-		if (job_addresses(ppd_to, &j->to, e) == -1)
-			goto config_error;
-	} else if (a->to != NULL) {
-		if (config_to(j, &v, e) == -1)
-			goto out;
-	}
-	if ((opt = job_option(&j->opts, "email-cc")) != NULL && *opt != '\0') {
-		if (per_job(opt, a, &j->cc, "per-job Cc", e) == -1)
-			goto out;
-	} else if ((opt = j->uri.cc ? j->uri.cc : a->cc) != NULL &&
-	    job_addresses(opt, &j->cc, e) == -1)
-		goto config_error;
-	if (a->bcc != NULL && job_addresses(a->bcc, &j->bcc, e) == -1)
-		goto config_error;
-	if (j->to.n == 0) {
-		err_set(e, ERR_USAGE, "the job has no recipient: set to = in "
-		    "account [%s], ?to= in the device URI, or print with "
-		    "-o email-to=ADDRESS", a->name);
-		goto out;
-	}
-
-	/* Subject and body: per job > URI > config template > defaults. */
-	subj = job_option(&j->opts, "email-subject");
-	if (subj == NULL || *subj == '\0')
-		subj = j->uri.subject;
-	if (subj == NULL)
-		subj = a->subject ? a->subject : "{title}";
-	if ((j->subject = job_expand(subj, &v)) == NULL)
-		goto oom;
-	opt = job_option(&j->opts, "email-body");
-	if (opt == NULL || *opt == '\0')
-		opt = a->body ? a->body : "Please find {filename} attached.\n\n"
-		    "Printed by {user} on {printer} ({date}).";
-	if ((j->body = job_expand(opt, &v)) == NULL)
-		goto oom;
-
-	header_date(hdate, sizeof(hdate), now);
-	if (header_message_id(mid, sizeof(mid), strrchr(a->from, '@') + 1,
-	    e) == -1)
-		goto out;
-	if (add_field(j, "Date", strdup(hdate), e) == -1 ||
-	    add_field(j, "From", header_address(a->from_name, a->from),
-	    e) == -1 ||
-	    add_field(j, "To", join(&j->to), e) == -1 ||
-	    (j->cc.n > 0 && add_field(j, "Cc", join(&j->cc), e) == -1) ||
-	    add_field(j, "Subject", header_text(j->subject), e) == -1 ||
-	    add_field(j, "Message-ID", strdup(mid), e) == -1)
-		goto out;
-	rc = 0;
-	goto out;
-config_error:
-	/* Recipients the admin configured: the queue must be fixed. */
-	e->kind = ERR_CONFIG;
-	goto out;
-oom:
-	err_sys(e, ERR_INTERNAL, "malloc");
-out:
+	memset(&in, 0, sizeof(in));
+	in.id = j->id;
+	in.user = j->user;
+	in.title = j->title;
+	in.printer = j->printer;
+	in.doc_n = j->doc_n;
+	in.doc_count = j->doc_count;
+	in.opts = &j->opts;
+	in.uri_to = j->uri.to;
+	in.uri_cc = j->uri.cc;
+	in.uri_subject = j->uri.subject;
+	in.printer_to = ppd_to;
+	rc = jobmsg_prepare(&j->msg, &j->acct, &in, e);
 	free(ppd_to);
 	return rc;
-}
-
-/* Every envelope recipient: To, Cc and Bcc. */
-static int
-envelope(struct job *j, struct addr_list *all, struct err *e)
-{
-	const struct addr_list	*lists[] = { &j->to, &j->cc, &j->bcc };
-	size_t			 i, k;
-
-	for (k = 0; k < 3; k++)
-		for (i = 0; i < lists[k]->n; i++)
-			if (addr_list_add(all, lists[k]->v[i],
-			    strlen(lists[k]->v[i]), e) == -1)
-				return -1;
-	return 0;
 }
 
 static int
 send_job(struct job *j, int fd, uint64_t size, struct err *e)
 {
-	struct mime_spec	 spec;
 	struct mime_msg		*mm = NULL;
 	struct smtp_msg		 m;
 	struct smtp_watch	 w;
@@ -708,17 +529,8 @@ send_job(struct job *j, int fd, uint64_t size, struct err *e)
 	int			 last = 0, rc = -1;
 
 	memset(&all, 0, sizeof(all));
-	memset(&spec, 0, sizeof(spec));
-	spec.hdr = &j->hdr;
-	spec.text = j->body;
-	spec.att_type = "application/pdf";
-	spec.att_name = j->filename;
-	spec.att_fd = fd;
-	spec.att_size = size;
-	spec.progress = progress;
-	spec.progress_ctx = &last;
-	if (envelope(j, &all, e) == -1 ||
-	    (mm = mime_new(&spec, e)) == NULL || mime_msg(mm, &m, e) == -1)
+	if (jobmsg_envelope(&j->msg, &all, e) == -1 ||
+	    jobmsg_mime(&j->msg, fd, size, progress, &last, &mm, &m, e) == -1)
 		goto out;
 	smtp_msg_watch(&m, &w, committing, NULL);
 	{
@@ -737,7 +549,7 @@ send_job(struct job *j, int fd, uint64_t size, struct err *e)
 	status_line("STATE", "-connecting-to-device");
 	if (s == NULL)
 		goto out;
-	status_line("INFO", _("Sending %s (%llu bytes) to %s"), j->filename,
+	status_line("INFO", _("Sending %s (%llu bytes) to %s"), j->msg.filename,
 	    (unsigned long long)m.size, all.v[0]);
 	rc = smtp_send(s, j->acct.from, (const char *const *)all.v, all.n, &m,
 	    e);
@@ -752,7 +564,7 @@ send_job(struct job *j, int fd, uint64_t size, struct err *e)
 	rc = -1;
 	reply_format(smtp_last_reply(s), reply, sizeof(reply));
 	status_line("INFO", ngettext("Sent %s to %zu recipient: %s",
-	    "Sent %s to %zu recipients: %s", all.n), j->filename, all.n,
+	    "Sent %s to %zu recipients: %s", all.n), j->msg.filename, all.n,
 	    reply);
 	rc = 0;
 out:
@@ -912,7 +724,7 @@ main(int argc, char **argv)
 	}
 	memset(&j, 0, sizeof(j));
 	j.slot.fd = -1;
-	header_init(&j.hdr);
+	header_init(&j.msg.hdr);
 	err_clear(&e);
 	log_set_handler(log_to_cups, NULL);
 	j.id = argv[1];
@@ -963,13 +775,6 @@ main(int argc, char **argv)
 	conf_account_clear(&j.acct);
 	job_uri_clear(&j.uri);
 	job_opts_clear(&j.opts);
-	addr_list_clear(&j.to);
-	addr_list_clear(&j.cc);
-	addr_list_clear(&j.bcc);
-	header_clear(&j.hdr);
-	free(j.filename);
-	free(j.clean_title);
-	free(j.subject);
-	free(j.body);
+	jobmsg_clear(&j.msg);
 	return status;
 }

@@ -1,5 +1,6 @@
 /*
- * job.h: what the CUPS backend makes of its job: the device URI, the job
+ * job.h: what a print job is made of, for both front ends that print (the
+ * CUPS backend and the printer application): the device URI, the job
  * options, the templates, the attachment's file name and the recipient
  * policy.  Pure functions, no I/O, so every hostile input is unit tested.
  */
