@@ -93,7 +93,20 @@ REPLAY_BINS  := $(FUZZ_TARGETS:%=$(B)/fuzz-replay/%)
 	load check-valgrind
 # Keep test objects: no "rm" lines after the closing test summary.
 .SECONDARY:
-all: $(B)/printmail $(B)/email $(B)/printmail-enqueue $(MO_FILES)
+# The printer application (PAPPL), built where pkg-config finds PAPPL;
+# install-deps installs libpappl-dev.
+PAPPL_CFLAGS := $(shell $(PKG_CONFIG) --cflags pappl 2>/dev/null)
+PAPPL_LIBS   := $(shell $(PKG_CONFIG) --libs pappl 2>/dev/null)
+IPP_SRC := ipp/printmail-ipp.c ipp/rasterpdf.c
+IPP_OBJ := $(IPP_SRC:%.c=$(B)/%.o)
+IPP_BIN := $(if $(PAPPL_LIBS),$(B)/printmail-ipp)
+$(IPP_OBJ): ALL_CPPFLAGS += -Iipp $(PAPPL_CFLAGS)
+
+all: $(B)/printmail $(B)/email $(B)/printmail-enqueue $(MO_FILES) $(IPP_BIN)
+
+$(B)/printmail-ipp: $(IPP_OBJ) $(B)/libprintmail.a
+	$(CC) $(LDFLAGS) -o $@ $(IPP_OBJ) $(B)/libprintmail.a $(PAPPL_LIBS) \
+		-lz $(SSL_LIBS)
 
 # Translations (gettext): po/LANG.po must translate every message the
 # sources mark, without fuzzy entries, or the build fails.  The catalogue

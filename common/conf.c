@@ -69,6 +69,8 @@ static const struct key_def conf_keys[] = {
 	K(oauth2_device_url, KT_STR),
 	K(oauth2_token_file, KT_STR),
 	K(oauth2_redirect_port, KT_PORT),
+	K(ipp, KT_BOOL),
+	K(ipp_name, KT_STR),
 };
 #undef K
 #define NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))

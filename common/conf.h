@@ -79,6 +79,8 @@ struct conf_account {
 	char		*oauth2_device_url;
 	char		*oauth2_token_file;	/* default CONF_TOKEN_DIR/NAME.json */
 	int		 oauth2_redirect_port;	/* 0: any free port */
+	int		 ipp;		/* a printer of printmail-ipp */
+	char		*ipp_name;	/* its name as clients show it */
 };
 
 /*

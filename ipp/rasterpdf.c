@@ -1,0 +1,307 @@
+/*
+ * rasterpdf.c: raster pages into a PDF (ISO 32000-1), streamed.
+ *
+ * Objects: 1 the catalogue, 2 the page tree (written last, when the
+ * pages are known); per page four: the page, its content stream, its
+ * image and the image's length (known only once it is compressed).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include "rasterpdf.h"
+
+#define OUT_MAX		65536
+#define FIRST_PAGE_OBJ	3
+#define OBJS_PER_PAGE	4
+
+struct rpdf {
+	int		 fd;
+	uint64_t	 off;		/* bytes written */
+	unsigned char	 out[OUT_MAX];
+	size_t		 used;
+	uint64_t	*objoff;	/* offset of object i + 1 */
+	size_t		 nobj, cap;
+	unsigned	 pages;
+	/* The page being written. */
+	int		 in_page;
+	unsigned	 width, height, ncomp, y;
+	uint64_t	 img_start;
+	z_stream	 z;
+	int		 z_on;
+};
+
+static int
+flush_out(struct rpdf *p, struct err *e)
+{
+	size_t	done = 0;
+	ssize_t	n;
+
+	while (done < p->used) {
+		n = write(p->fd, p->out + done, p->used - done);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return err_sys(e, ERR_INTERNAL, "writing the PDF");
+		done += (size_t)n;
+	}
+	p->used = 0;
+	return 0;
+}
+
+static int
+put(struct rpdf *p, const void *buf, size_t len, struct err *e)
+{
+	const unsigned char *b = buf;
+	size_t	n;
+
+	while (len > 0) {
+		if (p->used == OUT_MAX && flush_out(p, e) == -1)
+			return -1;
+		n = OUT_MAX - p->used;
+		if (n > len)
+			n = len;
+		memcpy(p->out + p->used, b, n);
+		p->used += n;
+		p->off += n;
+		b += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int putf(struct rpdf *, struct err *, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+putf(struct rpdf *p, struct err *e, const char *fmt, ...)
+{
+	char	buf[512];
+	va_list	ap;
+	int	n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return err_set(e, ERR_INTERNAL, "PDF text too long");
+	return put(p, buf, (size_t)n, e);
+}
+
+/* Starts object num (from 1) at the current offset. */
+static int
+obj(struct rpdf *p, size_t num, struct err *e)
+{
+	uint64_t	*v;
+
+	if (num > p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 64;
+
+		while (cap < num)
+			cap *= 2;
+		if ((v = realloc(p->objoff, cap * sizeof(*v))) == NULL)
+			return err_sys(e, ERR_INTERNAL, "realloc");
+		memset(v + p->cap, 0, (cap - p->cap) * sizeof(*v));
+		p->objoff = v;
+		p->cap = cap;
+	}
+	if (num > p->nobj)
+		p->nobj = num;
+	p->objoff[num - 1] = p->off;
+	return putf(p, e, "%zu 0 obj\n", num);
+}
+
+struct rpdf *
+rpdf_open(int fd, struct err *e)
+{
+	struct rpdf	*p;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL) {
+		err_sys(e, ERR_INTERNAL, "calloc");
+		return NULL;
+	}
+	p->fd = fd;
+	/* A binary comment marks the file as binary for transfer tools. */
+	if (put(p, "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", 15, e) == -1) {
+		rpdf_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+static int
+deflate_out(struct rpdf *p, int flush, struct err *e)
+{
+	int	rc;
+
+	do {
+		if (p->used == OUT_MAX && flush_out(p, e) == -1)
+			return -1;
+		p->z.next_out = p->out + p->used;
+		p->z.avail_out = (uInt)(OUT_MAX - p->used);
+		rc = deflate(&p->z, flush);
+		if (rc == Z_STREAM_ERROR)
+			return err_set(e, ERR_INTERNAL, "zlib: deflate failed");
+		{
+			size_t made = OUT_MAX - p->used - p->z.avail_out;
+
+			p->used += made;
+			p->off += made;
+		}
+	} while (p->z.avail_out == 0 || (flush == Z_FINISH && rc != Z_STREAM_END));
+	return 0;
+}
+
+int
+rpdf_page_begin(struct rpdf *p, unsigned width, unsigned height,
+    unsigned ncomp, unsigned xdpi, unsigned ydpi, struct err *e)
+{
+	size_t	base = FIRST_PAGE_OBJ + (size_t)p->pages * OBJS_PER_PAGE;
+	double	w, h;
+	char	content[128];
+	int	n;
+
+	if (p->in_page)
+		return err_set(e, ERR_INTERNAL, "PDF page not ended");
+	if (width == 0 || height == 0 || width > 100000 || height > 100000 ||
+	    (ncomp != 1 && ncomp != 3) || xdpi == 0 || ydpi == 0 ||
+	    xdpi > 10000 || ydpi > 10000)
+		return err_set(e, ERR_DATA, "unusable raster page: %ux%u "
+		    "pixels, %u colours, %ux%u dpi", width, height, ncomp,
+		    xdpi, ydpi);
+	w = width * 72.0 / xdpi;
+	h = height * 72.0 / ydpi;
+	n = snprintf(content, sizeof(content),
+	    "q %.3f 0 0 %.3f 0 0 cm /Im0 Do Q\n", w, h);
+	if (obj(p, base, e) == -1 ||
+	    putf(p, e, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %.3f "
+	    "%.3f] /Resources << /XObject << /Im0 %zu 0 R >> >> /Contents "
+	    "%zu 0 R >>\nendobj\n", w, h, base + 2, base + 1) == -1 ||
+	    obj(p, base + 1, e) == -1 ||
+	    putf(p, e, "<< /Length %d >>\nstream\n%sendstream\nendobj\n", n,
+	    content) == -1 ||
+	    obj(p, base + 2, e) == -1 ||
+	    putf(p, e, "<< /Type /XObject /Subtype /Image /Width %u /Height "
+	    "%u /ColorSpace /%s /BitsPerComponent 8 /Filter /FlateDecode "
+	    "/Length %zu 0 R >>\nstream\n", width, height, ncomp == 1 ?
+	    "DeviceGray" : "DeviceRGB", base + 3) == -1)
+		return -1;
+	memset(&p->z, 0, sizeof(p->z));
+	if (deflateInit(&p->z, 6) != Z_OK)
+		return err_set(e, ERR_INTERNAL, "zlib: cannot start");
+	p->z_on = 1;
+	p->in_page = 1;
+	p->width = width;
+	p->height = height;
+	p->ncomp = ncomp;
+	p->y = 0;
+	p->img_start = p->off;
+	return 0;
+}
+
+int
+rpdf_page_line(struct rpdf *p, const unsigned char *line, struct err *e)
+{
+	if (!p->in_page || p->y >= p->height)
+		return err_set(e, ERR_DATA, "more raster lines than the page "
+		    "has (%u)", p->height);
+	p->z.next_in = (Bytef *)(uintptr_t)line;
+	p->z.avail_in = (uInt)p->width * p->ncomp;
+	if (deflate_out(p, Z_NO_FLUSH, e) == -1)
+		return -1;
+	p->y++;
+	return 0;
+}
+
+int
+rpdf_page_end(struct rpdf *p, struct err *e)
+{
+	unsigned char	*white;
+	size_t		 base = FIRST_PAGE_OBJ + (size_t)p->pages * OBJS_PER_PAGE;
+	uint64_t	 len;
+
+	if (!p->in_page)
+		return err_set(e, ERR_INTERNAL, "no PDF page to end");
+	if (p->y < p->height) {
+		/* A short page: the rest is white, as on paper. */
+		if ((white = malloc((size_t)p->width * p->ncomp)) == NULL)
+			return err_sys(e, ERR_INTERNAL, "malloc");
+		memset(white, 0xff, (size_t)p->width * p->ncomp);
+		while (p->y < p->height)
+			if (rpdf_page_line(p, white, e) == -1) {
+				free(white);
+				return -1;
+			}
+		free(white);
+	}
+	p->z.next_in = NULL;
+	p->z.avail_in = 0;
+	if (deflate_out(p, Z_FINISH, e) == -1)
+		return -1;
+	deflateEnd(&p->z);
+	p->z_on = 0;
+	len = p->off - p->img_start;
+	if (putf(p, e, "\nendstream\nendobj\n") == -1 ||
+	    obj(p, base + 3, e) == -1 ||
+	    putf(p, e, "%llu\nendobj\n", (unsigned long long)len) == -1)
+		return -1;
+	p->in_page = 0;
+	p->pages++;
+	return 0;
+}
+
+unsigned
+rpdf_pages(const struct rpdf *p)
+{
+	return p->pages;
+}
+
+int
+rpdf_close(struct rpdf *p, struct err *e)
+{
+	uint64_t	xref;
+	size_t		i;
+	unsigned	k;
+
+	if (p->in_page)
+		return err_set(e, ERR_INTERNAL, "PDF page not ended");
+	if (p->pages == 0)
+		return err_set(e, ERR_DATA, "the document has no page");
+	if (obj(p, 1, e) == -1 ||
+	    putf(p, e, "<< /Type /Catalog /Pages 2 0 R >>\nendobj\n") == -1 ||
+	    obj(p, 2, e) == -1 || putf(p, e, "<< /Type /Pages /Kids [") == -1)
+		return -1;
+	for (k = 0; k < p->pages; k++)
+		if (putf(p, e, "%s%zu 0 R", k ? " " : "", FIRST_PAGE_OBJ +
+		    (size_t)k * OBJS_PER_PAGE) == -1)
+			return -1;
+	if (putf(p, e, "] /Count %u >>\nendobj\n", p->pages) == -1)
+		return -1;
+	xref = p->off;
+	if (putf(p, e, "xref\n0 %zu\n0000000000 65535 f \n", p->nobj + 1) == -1)
+		return -1;
+	for (i = 0; i < p->nobj; i++)
+		if (putf(p, e, "%010llu 00000 n \n",
+		    (unsigned long long)p->objoff[i]) == -1)
+			return -1;
+	if (putf(p, e, "trailer\n<< /Size %zu /Root 1 0 R >>\nstartxref\n"
+	    "%llu\n%%%%EOF\n", p->nobj + 1, (unsigned long long)xref) == -1)
+		return -1;
+	return flush_out(p, e);
+}
+
+void
+rpdf_free(struct rpdf *p)
+{
+	if (p == NULL)
+		return;
+	if (p->z_on)
+		deflateEnd(&p->z);
+	free(p->objoff);
+	free(p);
+}
