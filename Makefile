@@ -95,12 +95,17 @@ REPLAY_BINS  := $(FUZZ_TARGETS:%=$(B)/fuzz-replay/%)
 .SECONDARY:
 # The printer application (PAPPL), built where pkg-config finds PAPPL;
 # install-deps installs libpappl-dev.
-PAPPL_CFLAGS := $(shell $(PKG_CONFIG) --cflags pappl 2>/dev/null)
-PAPPL_LIBS   := $(shell $(PKG_CONFIG) --libs pappl 2>/dev/null)
+# make check needs it and installs PAPPL first (deps): the flags are
+# looked up when used, not when this file is read.
+PAPPL_CFLAGS = $(shell $(PKG_CONFIG) --cflags pappl 2>/dev/null)
+PAPPL_LIBS   = $(shell $(PKG_CONFIG) --libs pappl 2>/dev/null || echo -lpappl -lcups)
 IPP_SRC := ipp/printmail-ipp.c ipp/rasterpdf.c
 IPP_OBJ := $(IPP_SRC:%.c=$(B)/%.o)
-IPP_BIN := $(if $(PAPPL_LIBS),$(B)/printmail-ipp)
-$(IPP_OBJ): ALL_CPPFLAGS += -Iipp $(PAPPL_CFLAGS)
+IPP_BIN := $(if $(shell $(PKG_CONFIG) --exists pappl && echo y),$(B)/printmail-ipp)
+
+$(B)/ipp/%.o: ipp/%.c $(wildcard common/*.h ipp/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -Iipp $(PAPPL_CFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 all: $(B)/printmail $(B)/email $(B)/printmail-enqueue $(MO_FILES) $(IPP_BIN)
 
@@ -241,7 +246,7 @@ integration: deps $(B)/printmail
 check: deps $(UNIT_BINS) $(B)/printmail $(B)/email $(MO_FILES) $(B)/tests/fake_m365 \
 		$(B)/tests/relay $(B)/printmail-enqueue \
 		$(B)/tests/printmail-crash $(B)/tests/printmail-enqueue-crash \
-		$(REPLAY_BINS)
+		$(REPLAY_BINS) $(B)/printmail-ipp
 	@SANITIZER='$(SANITIZER)' bash tests/run-all $(B)/printmail $(UNIT_BINS)
 
 demo: deps $(B)/printmail $(B)/email
@@ -268,7 +273,7 @@ bench-queue: deps $(B)/printmail $(B)/printmail-enqueue
 
 # The backend is installed 0700 so that CUPS runs it as root: it reads the
 # config (readable by root only) and then switches to lp (README.md).
-install: $(B)/printmail $(B)/email $(B)/printmail-enqueue $(MO_FILES)
+install: $(B)/printmail $(B)/email $(B)/printmail-enqueue $(MO_FILES) $(IPP_BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(CUPS_SERVERBIN)/backend \
 		$(DESTDIR)$(PPDDIR)
 	install -m 0755 $(B)/printmail $(DESTDIR)$(BINDIR)/printmail
@@ -294,6 +299,15 @@ install: $(B)/printmail $(B)/email $(B)/printmail-enqueue $(MO_FILES)
 	done
 	install -m 0644 packaging/debian/printmail.tmpfiles \
 		$(DESTDIR)$(TMPFILESDIR)/printmail.conf
+	@# The printer application, when it was built (PAPPL).
+	if [ -x $(B)/printmail-ipp ]; then \
+		install -m 0755 $(B)/printmail-ipp $(DESTDIR)$(BINDIR)/ && \
+		install -m 0644 packaging/man/printmail-ipp.8 \
+		    $(DESTDIR)$(MANDIR)/man8/ && \
+		sed 's|/usr/bin/printmail|$(BINDIR)/printmail|g' \
+		    packaging/systemd/printmail-ipp.service \
+		    >$(DESTDIR)$(SYSTEMDUNITDIR)/printmail-ipp.service || exit 1; \
+	fi
 	for l in $(LANGS); do \
 		install -D -m 0644 $(B)/locale/$$l/LC_MESSAGES/printmail.mo \
 		    $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/printmail.mo || exit 1; \
@@ -324,7 +338,10 @@ uninstall:
 		$(DESTDIR)$(LIBEXECDIR)/setup-system \
 		$(DESTDIR)$(TMPFILESDIR)/printmail.conf \
 		$(LANGS:%=$(DESTDIR)$(LOCALEDIR)/%/LC_MESSAGES/printmail.mo) \
-		$(UNITS:%=$(DESTDIR)$(SYSTEMDUNITDIR)/%)
+		$(UNITS:%=$(DESTDIR)$(SYSTEMDUNITDIR)/%) \
+		$(DESTDIR)$(BINDIR)/printmail-ipp \
+		$(DESTDIR)$(MANDIR)/man8/printmail-ipp.8 \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/printmail-ipp.service
 	@for d in $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(PPDDIR) \
 	    $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR); do \
 		rmdir "$$d" 2>/dev/null || true; \
@@ -342,7 +359,8 @@ deb:
 	cp -r packaging/debian $(B)/deb/printmail-$(VERSION)/debian
 	cd $(B)/deb/printmail-$(VERSION) && dpkg-buildpackage -b -uc -us
 	lintian --fail-on error,warning $(B)/deb/printmail_$(VERSION)-1_*.deb \
-		$(B)/deb/printmail-mta_$(VERSION)-1_all.deb
+		$(B)/deb/printmail-mta_$(VERSION)-1_all.deb \
+		$(B)/deb/printmail-ipp_$(VERSION)-1_*.deb
 	@ls $(B)/deb/*.deb
 
 clean:

@@ -13,10 +13,11 @@
  * it in printmail's queue, so the job completes only once the server took
  * the message or the queue holds it.
  *
- * Security: printing is open on the addresses the admin listens on; the
- * settings (Set-Printer-Attributes and the web pages) need the admin's
- * password from a non-local client, and the web pages exist only when a
- * password is set (printmail-ipp set-password).  PAPPL 1.3.1's own web
+ * Security: printing is open on the addresses the admin listens on.
+ * Without an admin password the settings (Set-Printer-Attributes) are
+ * taken from this machine only and there are no web pages; with one
+ * (printmail-ipp set-password) the web pages exist and always ask for it,
+ * a client elsewhere needs it for the settings, and TLS is on.  PAPPL 1.3.1's own web
  * password accepts any password (its check compares a prefix of the
  * stored hash with a string that begins with it), so it is not used:
  * our callback checks HTTP Basic credentials against a PBKDF2 hash kept
@@ -107,7 +108,7 @@ default_path(char *buf, size_t len, const char *file)
 	struct passwd	*pw = getpwnam("printmail");
 
 	if (geteuid() == 0 || (pw != NULL && pw->pw_uid == geteuid()))
-		snprintf(buf, len, "%s/%s", PM_STATE_DIR, file);
+		snprintf(buf, len, "%s/ipp/%s", PM_STATE_DIR, file);
 	else
 		snprintf(buf, len, "%s/.config/%s", home != NULL ? home : "/tmp",
 		    file);
@@ -896,7 +897,14 @@ system_cb(int num_options, cups_option_t *options, void *data)
 		default_path(app.password_file, sizeof(app.password_file),
 		    "printmail-ipp.password");
 	if (spool == NULL || *spool == '\0') {
-		default_path(spooldef, sizeof(spooldef), "printmail-ipp.d");
+		struct passwd *pw = getpwnam("printmail");
+
+		if (geteuid() == 0 || (pw != NULL && pw->pw_uid == geteuid()))
+			util_strlcpy(spooldef, "/var/spool/printmail-ipp",
+			    sizeof(spooldef));
+		else
+			default_path(spooldef, sizeof(spooldef),
+			    "printmail-ipp.d");
 		spool = spooldef;
 	}
 	if (level != NULL && strcmp(level, "debug") == 0)
@@ -908,9 +916,16 @@ system_cb(int num_options, cups_option_t *options, void *data)
 	/* TLS on request: with it a remote admin can log in (Basic). */
 	if (tls != NULL && strcmp(tls, "yes") == 0)
 		soptions &= ~(pappl_soptions_t)PAPPL_SOPTIONS_NO_TLS;
+	/*
+	 * A password: the web pages, our check of it, and TLS, which PAPPL
+	 * then wants from every client not on this machine (printing too:
+	 * clients upgrade or use ipps).  None: no web pages, no remote
+	 * settings at all, printing open on the listen addresses.
+	 */
 	load_password();
 	if (app.hash[0] != '\0')
-		soptions |= PAPPL_SOPTIONS_WEB_INTERFACE;
+		soptions = (soptions | PAPPL_SOPTIONS_WEB_INTERFACE) &
+		    ~(pappl_soptions_t)PAPPL_SOPTIONS_NO_TLS;
 	system = papplSystemCreate(soptions, APP, port != NULL ? atoi(port) :
 	    8632, "_print,_universal", spool, logfile != NULL ? logfile :
 	    "syslog", loglevel, NULL, false);
@@ -922,8 +937,10 @@ system_cb(int num_options, cups_option_t *options, void *data)
 	}
 	papplSystemSetHostName(system, hostname != NULL && *hostname != '\0' ?
 	    hostname : app.loopback ? "localhost" : NULL);
-	papplSystemSetAdminGroup(system, ADMIN_GROUP);
-	papplSystemSetAuthCallback(system, "Basic", authorize, NULL);
+	if (app.hash[0] != '\0') {
+		papplSystemSetAdminGroup(system, ADMIN_GROUP);
+		papplSystemSetAuthCallback(system, "Basic", authorize, NULL);
+	}
 	papplSystemSetPrinterDrivers(system, 1, drivers, NULL, create_cb,
 	    driver_cb, NULL);
 	papplSystemSetMaxImageSize(system, 64 << 20, 8192, 8192);

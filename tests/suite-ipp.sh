@@ -319,30 +319,6 @@ t_eq "completed into the queue" "$(job_state)" completed
 t_grep "... saying why" "Queued as" "$W/job"
 write_conf "$PF_PASS"
 
-echo "# security: settings need the admin's password; the web pages exist only with one"
-curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/" >"$W/code"
-t_eq "no password set: no web interface" "$(cat "$W/code")" 404
-printf 'short\n' | as_pm "$IPP" set-password -o admin-password-file="$SD/password" >"$W/sp" 2>&1
-t_ok "set-password refuses a short one" test "$?" -ne 0
-printf 'mat-khau-quan-tri\n' | as_pm "$IPP" set-password -o admin-password-file="$SD/password" >"$W/sp" 2>&1
-t_eq "set-password: exit 0" "$?" 0
-t_eq "the hash file: 600" "$(stat -c %a "$SD/password")" 600
-t_nogrep "... holds no clear password" "mat-khau-quan-tri" "$SD/password"
-ipp_stop
-ipp_start || fail_setup "printmail-ipp did not restart"
-code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
-t_eq "the home page is open" "$(code "http://127.0.0.1:$PORT/")" 200
-t_eq "the settings without a password: 401" "$(code "http://127.0.0.1:$PORT/default/printing")" 401
-t_eq "... with a wrong one: 401 (PAPPL 1.3.1's own check would pass it)" \
-    "$(code -u admin:wrong-password "http://127.0.0.1:$PORT/default/printing")" 401
-t_eq "... with the password: 200" \
-    "$(code -u admin:mat-khau-quan-tri "http://127.0.0.1:$PORT/default/printing")" 200
-t_nogrep "the state file has no admin password" "mat-khau" "$SD/state"
-t_nogrep "the log has no admin password" "mat-khau" "$SD/log"
-pf_clear
-print_job "Printing stays open" application/pdf "$W/invoice.pdf"
-t_eq "printing needs no password" "$(job_state)" completed
-
 echo "# a driverless CUPS queue (lpadmin -m everywhere)"
 cups_start "$W/cups" "$BIN/email" "$CONF" || fail_setup "private cupsd did not start"
 # The private cupsd has our backend only: CUPS's own ipp backend too.
@@ -381,5 +357,31 @@ awk '/\[FAIL\]/ { f = 1; next } /\[(PASS|SKIP)\]/ { f = 0 } f && /EXPECTED:/' "$
     grep -v 'overrides-supported' >"$W/fails"
 t_eq "no failure but what PAPPL 1.3.1 lacks" "$(cat "$W/fails")" "" || grep -A12 FAIL "$W/ippeve" | head -40
 t_grep "... and that one is the known one" "EXPECTED: overrides-supported" "$W/ippeve"
+
+echo "# security: settings need the admin's password; the web pages exist only with one"
+curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/" >"$W/code"
+t_eq "no password set: no web interface" "$(cat "$W/code")" 404
+printf 'short\n' | as_pm "$IPP" set-password -o admin-password-file="$SD/password" >"$W/sp" 2>&1
+t_ok "set-password refuses a short one" test "$?" -ne 0
+printf 'mat-khau-quan-tri\n' | as_pm "$IPP" set-password -o admin-password-file="$SD/password" >"$W/sp" 2>&1
+t_eq "set-password: exit 0" "$?" 0
+t_eq "the hash file: 600" "$(stat -c %a "$SD/password")" 600
+t_nogrep "... holds no clear password" "mat-khau-quan-tri" "$SD/password"
+ipp_stop
+ipp_start || fail_setup "printmail-ipp did not restart"
+code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+t_eq "the home page is open" "$(code "http://127.0.0.1:$PORT/")" 200
+t_eq "the settings without a password: 401" "$(code "http://127.0.0.1:$PORT/default/printing")" 401
+t_eq "... with a wrong one: 401 (PAPPL 1.3.1's own check would pass it)" \
+    "$(code -u admin:wrong-password "http://127.0.0.1:$PORT/default/printing")" 401
+t_eq "... with the password: 200" \
+    "$(code -u admin:mat-khau-quan-tri "http://127.0.0.1:$PORT/default/printing")" 200
+t_nogrep "the state file has no admin password" "mat-khau" "$SD/state"
+t_nogrep "the log has no admin password" "mat-khau" "$SD/log"
+pf_clear
+print_job "Printing stays open" application/pdf "$W/invoice.pdf"
+t_eq "printing needs no password" "$(job_state)" completed
+ipptool -t "$URI" "$W/set.test" >"$W/set" 2>&1
+t_eq "Set-Printer-Attributes from this machine still needs none" "$?" 0
 
 t_summary
