@@ -70,7 +70,8 @@ BACKEND_SRC := backend/email.c
 BACKEND_OBJ := $(BACKEND_SRC:%.c=$(B)/%.o)
 
 UNIT_TESTS := test_conf test_reply test_header test_dotstuff test_smtp \
-	test_spool test_mime test_job test_advice test_oauth test_throttle
+	test_spool test_mime test_job test_advice test_oauth test_throttle \
+	test_rasterpdf
 # test_alloc replaces malloc, as a sanitizer does: only without one.
 ifeq ($(SANITIZER),)
 UNIT_TESTS += test_alloc
@@ -225,6 +226,11 @@ $(B)/tests/test_smtp: $(B)/tests/test_smtp.o $(B)/tests/fake_xport.o $(B)/libpri
 
 $(B)/tests/test_spool: $(B)/tests/test_spool.o $(B)/filter/spool.o $(B)/libprintmail.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SSL_LIBS)
+
+$(B)/tests/test_rasterpdf: $(B)/tests/test_rasterpdf.o $(B)/ipp/rasterpdf.o \
+		$(B)/libprintmail.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lz $(SSL_LIBS)
+$(B)/tests/test_rasterpdf.o: ALL_CPPFLAGS += -Iipp
 
 # test_advice reads the build tree's catalogue.
 $(B)/tests/test_advice.o: ALL_CPPFLAGS += -DPM_BUILD_DIR='"$(CURDIR)/$(B)"'
