@@ -90,7 +90,7 @@ FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined \
 FUZZ_LIBSRC  := $(COMMON_SRC) filter/spool.c filter/rewrite.c
 REPLAY_BINS  := $(FUZZ_TARGETS:%=$(B)/fuzz-replay/%)
 
-.PHONY: pot all check unit integration demo bench bench-queue install uninstall clean deps deb fuzz \
+.PHONY: pot all check unit integration demo bench bench-queue bench-ipp install uninstall clean deps deb fuzz \
 	load check-valgrind
 # Keep test objects: no "rm" lines after the closing test summary.
 .SECONDARY:
@@ -271,6 +271,11 @@ load: deps $(B)/printmail $(B)/email $(B)/printmail-enqueue
 
 bench: deps $(B)/printmail
 	@bash bench/run $(B)/printmail
+
+# make bench-ipp: printmail-ipp per job (1 MB, 100 MB PDF, A4 JPEG): time
+# to delivery and the server's peak RSS; bench/RESULTS-ipp.md.
+bench-ipp: deps $(B)/printmail $(B)/printmail-ipp
+	@bash bench/ipp $(B)/printmail
 
 # make bench-queue: the runner on one connection vs a process per message
 # (printmail, msmtp); bench/RESULTS-queue.md.
