@@ -114,14 +114,18 @@ default_path(char *buf, size_t len, const char *file)
 		    file);
 }
 
-/* The account of a printer: its device URI is printmail:///ACCOUNT. */
+/*
+ * The account of a printer: its device URI is printmail:///ACCOUNT, with
+ * "?to=ADDRESS" for a printer made for one recipient.
+ */
 static const char *
-account_of(const char *uri)
+account_of(const char *uri, char *buf, size_t len)
 {
 	if (uri == NULL || strncmp(uri, SCHEME ":///", sizeof(SCHEME) + 3) != 0)
 		return "default";
 	uri += sizeof(SCHEME) + 3;
-	return *uri != '\0' ? uri : "default";
+	snprintf(buf, len, "%.*s", (int)strcspn(uri, "?"), uri);
+	return buf[0] != '\0' ? buf : "default";
 }
 
 /*
@@ -456,7 +460,7 @@ deliver(pappl_job_t *job, int fd, uint64_t size)
 	struct throttle_slot	 slot = { -1 };
 	struct err		 e, qe;
 	char			 idtext[32], helo[256], reply[512], qid[64];
-	char			 fb[ADVICE_MAX], *dflt;
+	char			 fb[ADVICE_MAX], acct[256], *dflt;
 	const char		*to, *docname, *rundir, *fix;
 	bool			 done = false;
 
@@ -487,8 +491,8 @@ deliver(pappl_job_t *job, int fd, uint64_t size)
 	in.doc_n = in.doc_count = 1;
 	in.opts = &opts;
 	in.printer_to = dflt;
-	if (conf_load(app.config, account_of(papplPrinterGetDeviceURI(printer)),
-	    &a, &e) == -1 || jobmsg_prepare(&jm, &a, &in, &e) == -1 ||
+	if (conf_load(app.config, account_of(papplPrinterGetDeviceURI(printer),
+	    acct, sizeof(acct)), &a, &e) == -1 || jobmsg_prepare(&jm, &a, &in, &e) == -1 ||
 	    jobmsg_envelope(&jm, &all, &e) == -1 ||
 	    jobmsg_mime(&jm, fd, size, NULL, NULL, &mm, &m, &e) == -1)
 		goto out;
@@ -786,6 +790,39 @@ driver_cb(pappl_system_t *system, const char *driver_name,
 	return true;
 }
 
+/*
+ * A printer added for one recipient (printmail-ipp add -v
+ * "printmail:///ACCOUNT?to=ADDRESS"): that address, one plain address
+ * only, becomes its email-to-default.
+ */
+static void
+set_default_to(pappl_printer_t *printer)
+{
+	const char		*uri = papplPrinterGetDeviceURI(printer), *q;
+	char			 to[320];
+	struct addr_list	 l;
+	struct err		 e;
+	pappl_pr_driver_data_t	 data;
+	cups_option_t		 opt;
+
+	if (uri == NULL || (q = strstr(uri, "?to=")) == NULL)
+		return;
+	util_strlcpy(to, q + 4, sizeof(to));
+	memset(&l, 0, sizeof(l));
+	err_clear(&e);
+	if (job_addresses(to, &l, &e) == -1 || l.n != 1) {
+		papplLogPrinter(printer, PAPPL_LOGLEVEL_ERROR, "%s: not one "
+		    "address: %s", uri, e.kind ? e.msg : "more than one");
+		addr_list_clear(&l);
+		return;
+	}
+	opt.name = (char *)"email-to";	/* stored as email-to-default */
+	opt.value = l.v[0];
+	papplPrinterGetDriverData(printer, &data);
+	papplPrinterSetDriverDefaults(printer, &data, 1, &opt);
+	addr_list_clear(&l);
+}
+
 /* A new printer: no paper to run out of; few completed jobs kept. */
 static void
 create_cb(pappl_printer_t *printer, void *data)
@@ -802,6 +839,8 @@ create_cb(pappl_printer_t *printer, void *data)
 	papplPrinterSetSupplies(printer, 1, &supply);
 	/* Job names and users are kept for this many: not forever. */
 	papplPrinterSetMaxCompletedJobs(printer, 20);
+	/* printmail:///ACCOUNT?to=ADDRESS: the printer's own recipient. */
+	set_default_to(printer);
 }
 
 /* Every account with ipp = yes is a printer; names as the config says. */

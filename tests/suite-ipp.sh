@@ -91,7 +91,7 @@ as_pm() {
 	    PRINTMAIL_CONFIG="$CONF" PRINTMAIL_RUN_DIR="$W/run" \
 	    PRINTMAIL_CACHE_DIR="$W/cache" "$@"
 }
-ipp_start() {
+ipp_start() { # [-o NAME=VALUE]...
 	# setpriv execs: $! is the server's own PID, stopped by it.
 	setpriv --reuid=printmail --regid=printmail --init-groups \
 	    env HOME="$SD" TMPDIR="$SD" PRINTMAIL_CONFIG="$CONF" \
@@ -99,7 +99,7 @@ ipp_start() {
 	    "$IPP" server -o listen-hostname=127.0.0.1 \
 	    -o server-port="$PORT" -o spool-directory="$SD/spool" \
 	    -o log-file="$SD/log" -o state-file="$SD/state" \
-	    -o admin-password-file="$SD/password" -o log-level=debug \
+	    -o admin-password-file="$SD/password" -o log-level=debug "$@" \
 	    >"$W/server.out" 2>&1 &
 	IPP_PID=$!
 	pf_wait_port "$PORT" || { cat "$W/server.out" "$SD/log" 2>/dev/null; return 1; }
@@ -294,6 +294,24 @@ t_nogrep "the state file has no password of the account" "$PF_PASS" "$SD/state"
 t_nogrep "... and no PAPPL web password" "Password" "$SD/state"
 t_nogrep "the log has no password" "$PF_PASS" "$SD/log"
 
+echo "# one more printer per recipient: printmail-ipp add (the CLI, through its socket)"
+as_pm "$IPP" add -d Boss -v "printmail:///default?to=boss@khachhang.test" \
+    -m printmail >"$W/add" 2>&1
+t_eq "printmail-ipp add: exit 0" "$?" 0 || cat "$W/add"
+URI_BOSS=ipp://127.0.0.1:$PORT/ipp/print/Boss
+ipptool -tv "$URI_BOSS" "$W/gpa.test" >"$W/gpa-boss" 2>&1
+t_grep "the new printer keeps its recipient as email-to-default" "email-to-default (textWithoutLanguage) = boss@khachhang.test" "$W/gpa-boss"
+pf_clear
+URI_SAVED=$URI
+URI=$URI_BOSS
+print_job "For the boss" application/pdf "$W/invoice.pdf"
+URI=$URI_SAVED
+t_ok "delivered" pf_wait_mail 1 30
+t_grep "to that printer's recipient, through the account" "to=boss@khachhang.test" "$(pf_last | sed 's/\.eml$/.env/')"
+t_grep "... from the account's mailbox" "$PF_USER" <(mime_header "$(pf_last)" From)
+as_pm "$IPP" printers >"$W/printers" 2>&1
+t_grep "printmail-ipp printers lists both" "Boss" "$W/printers"
+
 echo "# the provider down: the document is queued, sent once when it is back"
 pf_stop
 pf_clear
@@ -368,8 +386,12 @@ t_eq "set-password: exit 0" "$?" 0
 t_eq "the hash file: 600" "$(stat -c %a "$SD/password")" 600
 t_nogrep "... holds no clear password" "mat-khau-quan-tri" "$SD/password"
 ipp_stop
-ipp_start || fail_setup "printmail-ipp did not restart"
+ipp_start -o server-hostname=printer.khachhang.test || fail_setup "printmail-ipp did not restart"
 code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+t_eq "Host: the name the admin configured is taken" \
+    "$(code -H 'Host: printer.khachhang.test' "http://127.0.0.1:$PORT/")" 200
+t_eq "Host: another name is refused (400)" \
+    "$(code -H 'Host: attacker.example' "http://127.0.0.1:$PORT/")" 400
 t_eq "the home page is open" "$(code "http://127.0.0.1:$PORT/")" 200
 t_eq "the settings without a password: 401" "$(code "http://127.0.0.1:$PORT/default/printing")" 401
 t_eq "... with a wrong one: 401 (PAPPL 1.3.1's own check would pass it)" \
