@@ -88,6 +88,7 @@ URI=ipp://127.0.0.1:$PORT/ipp/print/default
 # as printmail CMD...: what the packaged service runs as.
 as_pm() {
 	runuser -u printmail -- env HOME="$SD" TMPDIR="$SD" \
+	    LSAN_OPTIONS="suppressions=$HERE/lsan-pappl.supp" \
 	    PRINTMAIL_CONFIG="$CONF" PRINTMAIL_RUN_DIR="$W/run" \
 	    PRINTMAIL_CACHE_DIR="$W/cache" "$@"
 }
@@ -95,12 +96,13 @@ ipp_start() { # [-o NAME=VALUE]...
 	# setpriv execs: $! is the server's own PID, stopped by it.
 	setpriv --reuid=printmail --regid=printmail --init-groups \
 	    env HOME="$SD" TMPDIR="$SD" PRINTMAIL_CONFIG="$CONF" \
+	    LSAN_OPTIONS="suppressions=$HERE/lsan-pappl.supp" \
 	    PRINTMAIL_RUN_DIR="$W/run" PRINTMAIL_CACHE_DIR="$W/cache" \
 	    "$IPP" server -o listen-hostname=127.0.0.1 \
 	    -o server-port="$PORT" -o spool-directory="$SD/spool" \
 	    -o log-file="$SD/log" -o state-file="$SD/state" \
 	    -o admin-password-file="$SD/password" -o log-level=debug "$@" \
-	    >"$W/server.out" 2>&1 &
+	    >>"$W/server.out" 2>&1 &
 	IPP_PID=$!
 	pf_wait_port "$PORT" || { cat "$W/server.out" "$SD/log" 2>/dev/null; return 1; }
 	kill -0 "$IPP_PID" 2>/dev/null || { cat "$W/server.out"; return 1; }
@@ -405,5 +407,11 @@ print_job "Printing stays open" application/pdf "$W/invoice.pdf"
 t_eq "printing needs no password" "$(job_state)" completed
 ipptool -t "$URI" "$W/set.test" >"$W/set" 2>&1
 t_eq "Set-Printer-Attributes from this machine still needs none" "$?" 0
+
+ipp_stop
+# Under make check SANITIZER=...: what the server's threads did, checked.
+t_nogrep "the server ran without a sanitizer error" "ERROR: AddressSanitizer" "$W/server.out"
+t_nogrep "... or undefined behaviour" "runtime error:" "$W/server.out"
+t_nogrep "... or a leak (but PAPPL's own, tests/lsan-pappl.supp)" "ERROR: LeakSanitizer" "$W/server.out"
 
 t_summary
