@@ -32,15 +32,7 @@ W=$(mktemp -d /tmp/printmail-ipp.XXXXXX)
 chmod 755 "$W"
 IPP_PID=
 ipp_stop() {
-	local i
-	[ -n "$IPP_PID" ] || return 0
-	kill "$IPP_PID" 2>/dev/null
-	for i in $(seq 1 100); do
-		kill -0 "$IPP_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -0 "$IPP_PID" 2>/dev/null && kill -9 "$IPP_PID" 2>/dev/null
-	wait "$IPP_PID" 2>/dev/null
+	stop_pid "$IPP_PID"
 	IPP_PID=
 }
 cleanup() {

@@ -75,15 +75,7 @@ EOS
 
 # cups_stop: stops the cupsd started by cups_start, by its PID.
 cups_stop() {
-	local i
-	[ -n "${CUPS_PID:-}" ] || return 0
-	kill "$CUPS_PID" 2>/dev/null
-	for i in $(seq 1 100); do
-		kill -0 "$CUPS_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -0 "$CUPS_PID" 2>/dev/null && kill -9 "$CUPS_PID" 2>/dev/null
-	wait "$CUPS_PID" 2>/dev/null
+	stop_pid "${CUPS_PID:-}"
 	CUPS_PID=
 }
 

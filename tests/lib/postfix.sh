@@ -194,17 +194,28 @@ pf_wait_port() {
 	return 1
 }
 
-# pf_stop_master CONFIG_DIR PID: stops a Postfix master by its PID.
-pf_stop_master() {
+# stop_pid PID: SIGTERM, up to 10 s for it to end, then SIGKILL; reaps
+# it when it is this shell's child.  The one way the suites stop what
+# they started, by its PID.
+stop_pid() {
 	local i
-	[ -n "$2" ] || return 0
-	postfix -c "$1" stop >/dev/null 2>&1 || kill "$2" 2>/dev/null
+	[ -n "$1" ] || return 0
+	kill "$1" 2>/dev/null
 	for i in $(seq 1 100); do
-		kill -0 "$2" 2>/dev/null || break
+		kill -0 "$1" 2>/dev/null || break
 		sleep 0.1
 	done
-	kill -0 "$2" 2>/dev/null && kill -9 "$2" 2>/dev/null
+	kill -0 "$1" 2>/dev/null && kill -9 "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
 	return 0
+}
+
+# pf_stop_master CONFIG_DIR PID: stops a Postfix master by its PID.
+pf_stop_master() {
+	[ -n "$2" ] || return 0
+	# postfix stop ends the master; SIGTERM when it cannot.
+	postfix -c "$1" stop >/dev/null 2>&1
+	stop_pid "$2"
 }
 
 # pf_stop: stops the master started by pf_start.
