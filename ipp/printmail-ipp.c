@@ -17,12 +17,12 @@
  * Without an admin password the settings (Set-Printer-Attributes) are
  * taken from this machine only and there are no web pages; with one
  * (printmail-ipp set-password) the web pages exist and always ask for it,
- * a client elsewhere needs it for the settings, and TLS is on.  PAPPL 1.3.1's own web
- * password accepts any password (its check compares a prefix of the
- * stored hash with a string that begins with it), so it is not used:
- * our callback checks HTTP Basic credentials against a PBKDF2 hash kept
- * outside PAPPL's state file.  No secret of the account ever reaches the
- * state file: it holds printer names and defaults only.
+ * a client elsewhere needs it for the settings, and TLS is on.  PAPPL
+ * 1.3.1's own web password accepts any password (its check compares a
+ * prefix of the stored hash with a string that begins with it), so it is
+ * not used: our callback checks HTTP Basic credentials against a PBKDF2
+ * hash kept outside PAPPL's state file.  No secret of the account ever
+ * reaches the state file: it holds printer names and defaults only.
  */
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -110,8 +110,8 @@ default_path(char *buf, size_t len, const char *file)
 	if (geteuid() == 0 || (pw != NULL && pw->pw_uid == geteuid()))
 		snprintf(buf, len, "%s/ipp/%s", PM_STATE_DIR, file);
 	else
-		snprintf(buf, len, "%s/.config/%s", home != NULL ? home : "/tmp",
-		    file);
+		snprintf(buf, len, "%s/.config/%s", home != NULL ? home :
+		    "/tmp", file);
 }
 
 /*
@@ -492,7 +492,8 @@ deliver(pappl_job_t *job, int fd, uint64_t size)
 	in.opts = &opts;
 	in.printer_to = dflt;
 	if (conf_load(app.config, account_of(papplPrinterGetDeviceURI(printer),
-	    acct, sizeof(acct)), &a, &e) == -1 || jobmsg_prepare(&jm, &a, &in, &e) == -1 ||
+	    acct, sizeof(acct)), &a, &e) == -1 ||
+	    jobmsg_prepare(&jm, &a, &in, &e) == -1 ||
 	    jobmsg_envelope(&jm, &all, &e) == -1 ||
 	    jobmsg_mime(&jm, fd, size, NULL, NULL, &mm, &m, &e) == -1)
 		goto out;
@@ -904,19 +905,17 @@ system_cb(int num_options, cups_option_t *options, void *data)
 	pappl_system_t	*system;
 	pappl_soptions_t soptions = PAPPL_SOPTIONS_MULTI_QUEUE |
 	    PAPPL_SOPTIONS_NO_TLS;
-	const char	*listen = cupsGetOption("listen-hostname", num_options,
-	    options);
-	const char	*port = cupsGetOption("server-port", num_options, options);
-	const char	*spool = cupsGetOption("spool-directory", num_options,
-	    options);
-	const char	*logfile = cupsGetOption("log-file", num_options, options);
-	const char	*state = cupsGetOption("state-file", num_options, options);
-	const char	*level = cupsGetOption("log-level", num_options, options);
-	const char	*pwfile = cupsGetOption("admin-password-file", num_options,
-	    options);
-	const char	*hostname = cupsGetOption("server-hostname", num_options,
-	    options);
-	const char	*tls = cupsGetOption("tls", num_options, options);
+#define OPT(name)	cupsGetOption((name), num_options, options)
+	const char	*listen = OPT("listen-hostname");
+	const char	*port = OPT("server-port");
+	const char	*spool = OPT("spool-directory");
+	const char	*logfile = OPT("log-file");
+	const char	*state = OPT("state-file");
+	const char	*level = OPT("log-level");
+	const char	*pwfile = OPT("admin-password-file");
+	const char	*hostname = OPT("server-hostname");
+	const char	*tls = OPT("tls");
+#undef OPT
 	char		 spooldef[PATH_MAX];
 	pappl_loglevel_t loglevel = PAPPL_LOGLEVEL_INFO;
 
@@ -928,7 +927,8 @@ system_cb(int num_options, cups_option_t *options, void *data)
 	if (state != NULL && *state != '\0')
 		util_strlcpy(app.state, state, sizeof(app.state));
 	else
-		default_path(app.state, sizeof(app.state), "printmail-ipp.state");
+		default_path(app.state, sizeof(app.state),
+		    "printmail-ipp.state");
 	if (pwfile != NULL && *pwfile != '\0')
 		util_strlcpy(app.password_file, pwfile,
 		    sizeof(app.password_file));
@@ -999,8 +999,8 @@ static int
 subcmd(const char *base, int num_options, cups_option_t *options,
     int num_files, char **files, void *data)
 {
-	const char	*pwfile = cupsGetOption("admin-password-file", num_options,
-	    options);
+	const char	*pwfile = cupsGetOption("admin-password-file",
+	    num_options, options);
 	char		 pw[512], out[256], path[PATH_MAX], tmp[PATH_MAX + 8];
 	size_t		 n;
 	int		 fd;

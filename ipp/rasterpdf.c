@@ -153,7 +153,8 @@ deflate_out(struct rpdf *p, int flush, struct err *e)
 			p->used += made;
 			p->off += made;
 		}
-	} while (p->z.avail_out == 0 || (flush == Z_FINISH && rc != Z_STREAM_END));
+	} while (p->z.avail_out == 0 ||
+	    (flush == Z_FINISH && rc != Z_STREAM_END));
 	return 0;
 }
 
@@ -222,11 +223,12 @@ int
 rpdf_page_end(struct rpdf *p, struct err *e)
 {
 	unsigned char	*white;
-	size_t		 base = FIRST_PAGE_OBJ + (size_t)p->pages * OBJS_PER_PAGE;
+	size_t		 base;
 	uint64_t	 len;
 
 	if (!p->in_page)
 		return err_set(e, ERR_INTERNAL, "no PDF page to end");
+	base = FIRST_PAGE_OBJ + (size_t)p->pages * OBJS_PER_PAGE;
 	if (p->y < p->height) {
 		/* A short page: the rest is white, as on paper. */
 		if ((white = malloc((size_t)p->width * p->ncomp)) == NULL)
