@@ -443,6 +443,40 @@ out:
 	return rc;
 }
 
+/*
+ * The printer's default recipient passes allow_recipients, as a job's
+ * does: it is set over IPP (Set-Printer-Attributes is taken from any
+ * process on this machine without a password, a web application's
+ * included) or in the web page, not in the config, so it must not be a
+ * way around the account's policy.  Only the config's "to" needs none.
+ */
+static int
+default_allowed(const struct conf_account *a, const char *dflt,
+    struct err *e)
+{
+	struct addr_list	l;
+	size_t			i;
+	int			rc = 0;
+
+	if (dflt == NULL)
+		return 0;
+	memset(&l, 0, sizeof(l));
+	if (job_addresses(dflt, &l, e) == -1) {
+		e->kind = ERR_USAGE;
+		return -1;
+	}
+	for (i = 0; i < l.n && rc == 0; i++)
+		if (!job_allowed(l.v[i], a->allow_recipients))
+			rc = err_set(e, ERR_USAGE, "the printer's default "
+			    "recipient %s is not allowed: it must match "
+			    "allow_recipients of account [%s] in %s, as "
+			    "per-job recipients do (set it there, or set the "
+			    "printer's email-to-default back)", l.v[i],
+			    a->name, a->path);
+	addr_list_clear(&l);
+	return rc;
+}
+
 /* Sends (or queues) size bytes of PDF from fd for job. */
 static bool
 deliver(pappl_job_t *job, int fd, uint64_t size)
@@ -493,6 +527,7 @@ deliver(pappl_job_t *job, int fd, uint64_t size)
 	in.printer_to = dflt;
 	if (conf_load(app.config, account_of(papplPrinterGetDeviceURI(printer),
 	    acct, sizeof(acct)), &a, &e) == -1 ||
+	    default_allowed(&a, dflt, &e) == -1 ||
 	    jobmsg_prepare(&jm, &a, &in, &e) == -1 ||
 	    jobmsg_envelope(&jm, &all, &e) == -1 ||
 	    jobmsg_mime(&jm, fd, size, NULL, NULL, &mm, &m, &e) == -1)

@@ -288,6 +288,18 @@ t_nogrep "the state file has no password of the account" "$PF_PASS" "$SD/state"
 t_nogrep "... and no PAPPL web password" "Password" "$SD/state"
 t_nogrep "the log has no password" "$PF_PASS" "$SD/log"
 
+echo "# a default outside allow_recipients (any local process may set it): refused"
+sed 's/vanphong@khachhang.test/thief@evil.test/' "$W/set.test" >"$W/set-evil.test"
+ipptool -t "$URI" "$W/set-evil.test" >"$W/set" 2>&1
+pf_clear
+print_job "Redirected" application/pdf "$W/invoice.pdf"
+t_eq "the job is aborted" "$(job_state)" aborted
+t_grep "... saying why" "default recipient thief@evil.test is not allowed" "$W/job"
+sleep 1
+t_eq "nothing was sent" "$(pf_count)" 0
+ipptool -t "$URI" "$W/set.test" >"$W/set" 2>&1
+t_eq "the default set back" "$?" 0
+
 echo "# one more printer per recipient: printmail-ipp add (the CLI, through its socket)"
 as_pm "$IPP" add -d Boss -v "printmail:///default?to=boss@khachhang.test" \
     -m printmail >"$W/add" 2>&1
