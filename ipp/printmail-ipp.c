@@ -444,8 +444,9 @@ out:
 }
 
 /*
- * The printer's default recipient passes allow_recipients, as a job's
- * does: it is set over IPP (Set-Printer-Attributes is taken from any
+ * The account is one with ipp = yes (a printer added over IPP may name
+ * any section), and the printer's default recipient passes
+ * allow_recipients, as a job's does: it is set over IPP (Set-Printer-Attributes is taken from any
  * process on this machine without a password, a web application's
  * included) or in the web page, not in the config, so it must not be a
  * way around the account's policy.  Only the config's "to" needs none.
@@ -458,6 +459,10 @@ default_allowed(const struct conf_account *a, const char *dflt,
 	size_t			i;
 	int			rc = 0;
 
+	/* Only the accounts the admin made printers print. */
+	if (!a->ipp)
+		return err_set(e, ERR_CONFIG, "account [%s] is no printer "
+		    "account: set ipp = yes for it in %s", a->name, a->path);
 	if (dflt == NULL)
 		return 0;
 	memset(&l, 0, sizeof(l));

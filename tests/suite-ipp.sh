@@ -162,7 +162,7 @@ EOT
 	for i in $(seq 1 300); do
 		ipptool -tv "$URI" "$W/jobs.test" >"$W/jobs.out" 2>&1
 		# The newest job: the highest id, listed first or last.
-		awk '/job-id \(integer\)/ { id = $NF } /job-state \(enum\)/ { st[id] = $NF } /job-state-message/ { sub(/.*= /, ""); msg[id] = $0 } END { max = 0; for (k in st) if (k + 0 > max) max = k + 0; print st[max] "\t" msg[max] }' "$W/jobs.out" >"$W/job"
+		awk '/job-id \(integer\)/ { id = $NF } /job-state \(enum\)/ { st[id] = $NF } /job-state-message/ { sub(/^[^=]*= /, ""); msg[id] = $0 } END { max = 0; for (k in st) if (k + 0 > max) max = k + 0; print st[max] "\t" msg[max] }' "$W/jobs.out" >"$W/job"
 		case $(cut -f1 "$W/job") in
 		completed|aborted|canceled) return 0 ;;
 		esac
@@ -317,6 +317,15 @@ t_grep "to that printer's recipient, through the account" "to=boss@khachhang.tes
 t_grep "... from the account's mailbox" "$PF_USER" <(mime_header "$(pf_last)" From)
 as_pm "$IPP" printers >"$W/printers" 2>&1
 t_grep "printmail-ipp printers lists both" "Boss" "$W/printers"
+as_pm "$IPP" add -d Other -v "printmail:///scans" -m printmail >"$W/add" 2>&1
+pf_clear
+URI=ipp://127.0.0.1:$PORT/ipp/print/Other
+print_job "Through another account" application/pdf "$W/invoice.pdf"
+URI=$URI_SAVED
+t_eq "a printer on an account without ipp = yes: aborted" "$(job_state)" aborted
+t_grep "... saying why" "is no printer account: set ipp = yes" "$W/job"
+sleep 1
+t_eq "nothing was sent" "$(pf_count)" 0
 
 echo "# the provider down: the document is queued, sent once when it is back"
 pf_stop
