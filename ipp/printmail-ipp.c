@@ -8,7 +8,7 @@
  * recipient, or to the printer's email-to-default, or to a job's
  * email-to when allow_recipients lets it.  PDF goes out as it came;
  * JPEG, PNG, PWG raster and Apple raster become one PDF per job
- * (rasterpdf.c).  The message is built and sent by the same core as the
+ * (rasterpdf.c; a JPEG goes in as it is, not decoded).  The message is built and sent by the same core as the
  * CUPS backend's (jobmsg.c, smtp.c, session.c); a temporary failure puts
  * it in printmail's queue, so the job completes only once the server took
  * the message or the queue holds it.
@@ -736,6 +736,70 @@ r_endjob(pappl_job_t *job, pappl_pr_options_t *options,
 	return ok;
 }
 
+/*
+ * JPEG (scans, photos): into the PDF as it is, on a page of the job's
+ * media (A4 unless the job says), scaled to fit and centred.  Not
+ * decoded: neither the mail nor the server's memory grows with its
+ * pixels, as they would through PAPPL's JPEG filter and the raster path.
+ */
+static bool
+jpeg_filter(pappl_job_t *job, pappl_device_t *device, void *data)
+{
+	pappl_pr_options_t	*o;
+	struct jpeg_info	 ji;
+	struct rpdf		*p = NULL;
+	struct stat		 st;
+	struct err		 e;
+	char			 out[PATH_MAX];
+	double			 pw = 595.276, ph = 841.89;	/* A4 */
+	int			 jfd, ofd = -1;
+	bool			 ok = false;
+
+	(void)device;
+	(void)data;
+	err_clear(&e);
+	if ((o = papplJobCreatePrintOptions(job, 1, true)) != NULL) {
+		if (o->media.size_width > 0 && o->media.size_length > 0) {
+			pw = o->media.size_width * 72.0 / 2540.0;
+			ph = o->media.size_length * 72.0 / 2540.0;
+		}
+		papplJobDeletePrintOptions(o);
+	}
+	if ((jfd = open(papplJobGetFilename(job), O_RDONLY | O_CLOEXEC)) ==
+	    -1 || fstat(jfd, &st) == -1) {
+		jmsg(job, "Cannot read the document: %s", strerror(errno));
+		goto out;
+	}
+	papplJobSetImpressions(job, 1);
+	if (jpeg_info(jfd, &ji, &e) == -1 ||
+	    (ofd = papplJobOpenFile(job, out, sizeof(out), NULL, "pdf",
+	    "w")) == -1 || (p = rpdf_open(ofd, &e)) == NULL ||
+	    rpdf_jpeg_page(p, jfd, (uint64_t)st.st_size, &ji, pw, ph,
+	    &e) == -1 || rpdf_close(p, &e) == -1) {
+		jmsg(job, "Cannot make the PDF: %s", e.kind ? e.msg :
+		    strerror(errno));
+		goto out;
+	}
+	/* PAPPL opened it write-only: read it back through a new one. */
+	close(ofd);
+	if ((ofd = open(out, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    fstat(ofd, &st) == -1) {
+		jmsg(job, "Cannot read the PDF: %s", strerror(errno));
+		goto out;
+	}
+	if ((ok = deliver(job, ofd, (uint64_t)st.st_size)))
+		papplJobSetImpressionsCompleted(job, 1);
+out:
+	rpdf_free(p);
+	if (ofd != -1) {
+		close(ofd);
+		unlink(out);
+	}
+	if (jfd != -1)
+		close(jfd);
+	return ok;
+}
+
 /* ---- the printer ---- */
 
 /* Identify-Printer: a printer that mails can only say so in its log. */
@@ -1023,6 +1087,9 @@ system_cb(int num_options, cups_option_t *options, void *data)
 	papplSystemSetPrinterDrivers(system, 1, drivers, NULL, create_cb,
 	    driver_cb, NULL);
 	papplSystemSetMaxImageSize(system, 64 << 20, 8192, 8192);
+	/* Found before PAPPL's own JPEG filter (to raster). */
+	papplSystemAddMIMEFilter(system, "image/jpeg", "application/pdf",
+	    jpeg_filter, NULL);
 	papplSystemSetFooterHTML(system, "printmail");
 	papplSystemLoadState(system, app.state);
 	/* The config wins over the state: a password never comes from it. */

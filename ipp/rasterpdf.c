@@ -257,6 +257,107 @@ rpdf_page_end(struct rpdf *p, struct err *e)
 	return 0;
 }
 
+int
+jpeg_info(int fd, struct jpeg_info *ji, struct err *e)
+{
+	unsigned char	b[10];
+	off_t		off = 2;
+	unsigned	len;
+
+	memset(ji, 0, sizeof(*ji));
+	if (pread(fd, b, 2, 0) != 2 || b[0] != 0xff || b[1] != 0xd8)
+		return err_set(e, ERR_DATA, "not a JPEG file");
+	/* Marker segments up to the frame header (SOFn). */
+	for (;;) {
+		if (pread(fd, b, 4, off) != 4 || b[0] != 0xff)
+			return err_set(e, ERR_DATA, "a damaged JPEG file");
+		if (b[1] == 0xff) {		/* fill byte */
+			off++;
+			continue;
+		}
+		len = (unsigned)b[2] << 8 | b[3];
+		if (len < 2)
+			return err_set(e, ERR_DATA, "a damaged JPEG file");
+		if (b[1] == 0xee && len >= 7 &&
+		    pread(fd, b + 4, 5, off + 4) == 5 &&
+		    memcmp(b + 4, "Adobe", 5) == 0)
+			ji->adobe = 1;
+		/* SOF0..SOF15 but DHT (c4), JPG (c8) and DAC (cc). */
+		if (b[1] >= 0xc0 && b[1] <= 0xcf && b[1] != 0xc4 &&
+		    b[1] != 0xc8 && b[1] != 0xcc) {
+			if (len < 8 || pread(fd, b, 6, off + 4) != 6)
+				return err_set(e, ERR_DATA, "a damaged JPEG "
+				    "frame header");
+			ji->height = (unsigned)b[1] << 8 | b[2];
+			ji->width = (unsigned)b[3] << 8 | b[4];
+			ji->ncomp = b[5];
+			if (b[0] != 8 || ji->width == 0 || ji->height == 0 ||
+			    (ji->ncomp != 1 && ji->ncomp != 3 && ji->ncomp != 4))
+				return err_set(e, ERR_DATA, "a JPEG of %u bits, "
+				    "%u colours, %ux%u: not one to print",
+				    b[0], ji->ncomp, ji->width, ji->height);
+			return 0;
+		}
+		if (b[1] == 0xd9 || b[1] == 0xda)	/* EOI, SOS first */
+			return err_set(e, ERR_DATA, "a JPEG without a frame "
+			    "header");
+		off += 2 + len;
+	}
+}
+
+int
+rpdf_jpeg_page(struct rpdf *p, int jfd, uint64_t len,
+    const struct jpeg_info *ji, double page_w, double page_h,
+    struct err *e)
+{
+	size_t	base = FIRST_PAGE_OBJ + (size_t)p->pages * OBJS_PER_PAGE;
+	double	sx = page_w / ji->width, sy = page_h / ji->height;
+	double	scale = sx < sy ? sx : sy, w, h;
+	char	content[160], buf[65536];
+	uint64_t done = 0;
+	ssize_t	n;
+	int	cl;
+
+	if (p->in_page)
+		return err_set(e, ERR_INTERNAL, "PDF page not ended");
+	w = ji->width * scale;
+	h = ji->height * scale;
+	cl = snprintf(content, sizeof(content),
+	    "q %.3f 0 0 %.3f %.3f %.3f cm /Im0 Do Q\n", w, h,
+	    (page_w - w) / 2, (page_h - h) / 2);
+	if (obj(p, base, e) == -1 ||
+	    putf(p, e, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %.3f "
+	    "%.3f] /Resources << /XObject << /Im0 %zu 0 R >> >> /Contents "
+	    "%zu 0 R >>\nendobj\n", page_w, page_h, base + 2, base + 1) == -1 ||
+	    obj(p, base + 1, e) == -1 ||
+	    putf(p, e, "<< /Length %d >>\nstream\n%sendstream\nendobj\n", cl,
+	    content) == -1 ||
+	    obj(p, base + 2, e) == -1 ||
+	    putf(p, e, "<< /Type /XObject /Subtype /Image /Width %u /Height "
+	    "%u /ColorSpace /%s /BitsPerComponent 8%s /Filter /DCTDecode "
+	    "/Length %zu 0 R >>\nstream\n", ji->width, ji->height,
+	    ji->ncomp == 1 ? "DeviceGray" : ji->ncomp == 3 ? "DeviceRGB" :
+	    "DeviceCMYK", ji->ncomp == 4 && ji->adobe ?
+	    " /Decode [1 0 1 0 1 0 1 0]" : "", base + 3) == -1)
+		return -1;
+	/* The JPEG's bytes as they are. */
+	while (done < len) {
+		n = pread(jfd, buf, len - done < sizeof(buf) ?
+		    (size_t)(len - done) : sizeof(buf), (off_t)done);
+		if (n <= 0)
+			return err_sys(e, ERR_DATA, "reading the JPEG");
+		if (put(p, buf, (size_t)n, e) == -1)
+			return -1;
+		done += (uint64_t)n;
+	}
+	if (putf(p, e, "\nendstream\nendobj\n") == -1 ||
+	    obj(p, base + 3, e) == -1 ||
+	    putf(p, e, "%llu\nendobj\n", (unsigned long long)len) == -1)
+		return -1;
+	p->pages++;
+	return 0;
+}
+
 unsigned
 rpdf_pages(const struct rpdf *p)
 {

@@ -36,6 +36,23 @@ unsigned rpdf_pages(const struct rpdf *p);
 /* Writes the page tree, the cross-reference table and the trailer. */
 int	rpdf_close(struct rpdf *p, struct err *e);
 
+/*
+ * A JPEG as it is (DCTDecode, not decoded): what jpeg_info() found of it,
+ * then a one-page PDF of page_w x page_h points with the image scaled to
+ * fit and centred, its len bytes copied from jfd.
+ */
+struct jpeg_info {
+	unsigned	width, height, ncomp;
+	int		adobe;		/* an Adobe APP14 marker (inverted CMYK) */
+};
+
+/* Reads the JPEG's size and colours from its markers; 0 or -1 (ERR_DATA). */
+int	jpeg_info(int fd, struct jpeg_info *ji, struct err *e);
+
+int	rpdf_jpeg_page(struct rpdf *p, int jfd, uint64_t len,
+	    const struct jpeg_info *ji, double page_w, double page_h,
+	    struct err *e);
+
 /* Frees p (after rpdf_close(), or to give up). */
 void	rpdf_free(struct rpdf *p);
 

@@ -231,7 +231,10 @@ raster_case() {
 }
 echo "# JPEG, PNG, PWG raster and Apple raster become one PDF per job"
 raster_case "Scan JPEG" image/jpeg "$W/a4.jpg" 1
-t_grep "... A4 (595 x 842 points)" "Page size:       59" <(pdfinfo "$W/got.pdf")
+t_grep "... A4 (595 x 842 points)" "Page size:       595.276 x 841.89 pts (A4)" <(pdfinfo "$W/got.pdf")
+rm -f "$W"/img-*
+pdfimages -j "$W/got.pdf" "$W/img"
+t_ok "... the JPEG inside as it came, byte for byte (not decoded)" cmp -s "$W/a4.jpg" "$W/img-000.jpg"
 raster_case "Scan PNG" image/png "$W/a4.png" 1
 raster_case "Two pages PWG" image/pwg-raster "$W/two.pwg" 2
 t_grep "... at the raster's size: A4 at 150 dpi" "Page size:       595.2 x 841.92 pts (A4)" <(pdfinfo "$W/got.pdf")

@@ -174,12 +174,72 @@ refusals(void **state)
 	close(fd);
 }
 
+/* A JPEG's markers (no image data needed to read them or to embed it). */
+static const unsigned char jpeg[] = {
+	0xff, 0xd8,					/* SOI */
+	0xff, 0xe0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0, 1, 1, 1, 0, 150, 0,
+	150, 0, 0,					/* APP0 */
+	0xff, 0xdb, 0x00, 0x04, 0x00, 0x00,		/* DQT (short) */
+	0xff, 0xc2, 0x00, 0x11, 8, 0x01, 0x2c, 0x00, 0xc8, 3,
+	1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1,		/* SOF2 200x300 */
+	0xff, 0xda, 0x00, 0x02,				/* SOS */
+	0xff, 0xd9,					/* EOI */
+};
+
+static void
+jpeg_as_is(void **state)
+{
+	struct err		 e;
+	struct rpdf		*p;
+	struct jpeg_info	 ji;
+	char			*pdf, *s;
+	size_t			 len;
+	int			 jfd = temp_fd(), fd = temp_fd();
+
+	(void)state;
+	err_clear(&e);
+	assert_int_equal(write(jfd, jpeg, sizeof(jpeg)), sizeof(jpeg));
+	assert_int_equal(jpeg_info(jfd, &ji, &e), 0);
+	assert_int_equal(ji.width, 200);
+	assert_int_equal(ji.height, 300);
+	assert_int_equal(ji.ncomp, 3);
+	assert_non_null(p = rpdf_open(fd, &e));
+	/* 200x300 on A4 (595.276 x 841.89): the height fills it. */
+	assert_int_equal(rpdf_jpeg_page(p, jfd, sizeof(jpeg), &ji, 595.276,
+	    841.89, &e), 0);
+	assert_int_equal(rpdf_close(p, &e), 0);
+	rpdf_free(p);
+	pdf = slurp(fd, &len);
+	pdf_len = len;
+	assert_non_null(find(pdf, "/MediaBox [0 0 595.276 841.890]"));
+	assert_non_null(find(pdf, "q 561.260 0 0 841.890 17.008 0.000 cm"));
+	assert_non_null(find(pdf, "/Width 200 /Height 300 /ColorSpace "
+	    "/DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode"));
+	/* The bytes as they came, then the end of the stream. */
+	assert_non_null(s = find(pdf, "stream\n\xff\xd8"));
+	s += 7;
+	assert_memory_equal(s, jpeg, sizeof(jpeg));
+	assert_memory_equal(s + sizeof(jpeg), "\nendstream", 10);
+	free(pdf);
+	/* Not a JPEG, or one without a frame header: refused. */
+	assert_int_equal(pwrite(jfd, "GIF8", 4, 0), 4);
+	err_clear(&e);
+	assert_int_equal(jpeg_info(jfd, &ji, &e), -1);
+	assert_int_equal(e.kind, ERR_DATA);
+	assert_int_equal(pwrite(jfd, "\xff\xd8\xff\xd9", 4, 0), 4);
+	err_clear(&e);
+	assert_int_equal(jpeg_info(jfd, &ji, &e), -1);
+	close(jfd);
+	close(fd);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(two_pages),
 		cmocka_unit_test(refusals),
+		cmocka_unit_test(jpeg_as_is),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
