@@ -23,7 +23,7 @@ fail_setup() {
 }
 [ "$(id -u)" = 0 ] || fail_setup "the printer application's tests need root (Postfix, cupsd, the printmail user)"
 [ -x "$IPP" ] || fail_setup "$IPP was not built: PAPPL missing? run packaging/install-deps"
-for tool in ipptool gs qpdf pdfinfo cupsd lpadmin lp runuser; do
+for tool in ipptool gs qpdf pdfinfo pdfimages cupsd lpadmin lp runuser setpriv curl; do
 	command -v "$tool" >/dev/null || fail_setup "$tool is missing: run packaging/install-deps"
 done
 id printmail >/dev/null 2>&1 || fail_setup "no printmail user: run packaging/setup-system"
