@@ -544,8 +544,7 @@ send_job(struct job *j, int fd, uint64_t size, struct err *e)
 	status_line("INFO", _("Connecting to %s port %d"), j->acct.host,
 	    j->acct.port);
 	session_helo(&j->acct, helo, sizeof(helo));
-	s = session_open(&j->acct, helo, getenv("PRINTMAIL_CACHE_DIR") ?
-	    getenv("PRINTMAIL_CACHE_DIR") : SESSION_CACHE_DIR, e);
+	s = session_open(&j->acct, helo, session_cache_dir(), e);
 	status_line("STATE", "-connecting-to-device");
 	if (s == NULL)
 		goto out;
@@ -634,11 +633,9 @@ sent_marker_write(const char *path)
 static int
 provider_slot(struct job *j, struct err *e)
 {
-	const char *dir = getenv("PRINTMAIL_RUN_DIR");
-
-	return throttle_acquire(dir != NULL && *dir != '\0' ? dir :
-	    SESSION_RUN_DIR, j->acct.name, j->acct.max_connections,
-	    j->acct.max_per_minute, 1, j->acct.timeout, &j->slot, e);
+	return throttle_acquire(session_run_dir(), j->acct.name,
+	    j->acct.max_connections, j->acct.max_per_minute, 1,
+	    j->acct.timeout, &j->slot, e);
 }
 
 /* What the admin should do, after the ERROR: line with the reason. */

@@ -1,6 +1,7 @@
 /*
  * session.c: connecting an account.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
@@ -118,4 +119,36 @@ session_open(const struct conf_account *a, const char *helo,
 		util_free_secret(token);
 	}
 	return s;
+}
+
+#ifndef PM_QUEUE_DIR
+#define PM_QUEUE_DIR "/var/spool/printmail"
+#endif
+
+/* $NAME when set and not empty, else dflt. */
+static const char *
+env_dir(const char *name, const char *dflt)
+{
+	const char *d = getenv(name);
+
+	return d != NULL && *d != '\0' ? d : dflt;
+}
+
+const char *
+session_cache_dir(void)
+{
+	return env_dir("PRINTMAIL_CACHE_DIR", SESSION_CACHE_DIR);
+}
+
+const char *
+session_run_dir(void)
+{
+	return env_dir("PRINTMAIL_RUN_DIR", SESSION_RUN_DIR);
+}
+
+const char *
+session_queue_dir(const struct conf_account *a)
+{
+	return env_dir("PRINTMAIL_QUEUE_DIR", a != NULL &&
+	    a->queue_dir != NULL ? a->queue_dir : PM_QUEUE_DIR);
 }

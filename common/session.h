@@ -25,6 +25,17 @@ struct smtp *session_open(const struct conf_account *a, const char *helo,
 #define SESSION_CACHE_DIR	"/var/cache/printmail"
 #define SESSION_RUN_DIR		"/run/printmail"
 
+/*
+ * The directories every front end uses, the same way: the token cache
+ * ($PRINTMAIL_CACHE_DIR, else SESSION_CACHE_DIR), the provider limits'
+ * files ($PRINTMAIL_RUN_DIR, else SESSION_RUN_DIR) and the queue
+ * ($PRINTMAIL_QUEUE_DIR, else the account's queue_dir (a may be NULL),
+ * else the built-in one).
+ */
+const char *session_cache_dir(void);
+const char *session_run_dir(void);
+const char *session_queue_dir(const struct conf_account *a);
+
 /* Our name for EHLO: the account's helo, else this host's name. */
 void	session_helo(const struct conf_account *a, char *buf, size_t len);
 

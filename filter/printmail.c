@@ -52,9 +52,6 @@
 #ifndef PM_LIBEXECDIR
 #define PM_LIBEXECDIR "/usr/lib/printmail"
 #endif
-#ifndef PM_QUEUE_DIR
-#define PM_QUEUE_DIR "/var/spool/printmail"
-#endif
 #ifndef PM_PPD
 #define PM_PPD "/usr/share/ppd/printmail/printmail.ppd"
 #endif
@@ -372,24 +369,6 @@ log_result(const struct conf_account *a, const struct smtp *s, size_t nrcpt,
 		fprintf(stderr, "printmail: %s\n", line);
 }
 
-/* The token cache: $PRINTMAIL_CACHE_DIR, else /var/cache/printmail. */
-static const char *
-cache_dir(void)
-{
-	const char *d = getenv("PRINTMAIL_CACHE_DIR");
-
-	return d != NULL && *d != '\0' ? d : SESSION_CACHE_DIR;
-}
-
-/* The provider limits' files: $PRINTMAIL_RUN_DIR, else /run/printmail. */
-static const char *
-run_dir(void)
-{
-	const char *d = getenv("PRINTMAIL_RUN_DIR");
-
-	return d != NULL && *d != '\0' ? d : SESSION_RUN_DIR;
-}
-
 /* Misconfigurations go to the log (and with -v to stderr) first. */
 static void
 log_warnings(const struct conf_account *a)
@@ -403,19 +382,6 @@ log_warnings(const struct conf_account *a)
 			fprintf(stderr, _("printmail: warning: %s\n"),
 			    _(warn[i]));
 	}
-}
-
-/* The queue: $PRINTMAIL_QUEUE_DIR, else the config's queue_dir, else the
- * built-in one. */
-static const char *
-queue_dir(const struct conf_account *a)
-{
-	const char *d = getenv("PRINTMAIL_QUEUE_DIR");
-
-	if (d != NULL && *d != '\0')
-		return d;
-	return a != NULL && a->queue_dir != NULL ? a->queue_dir :
-	    PM_QUEUE_DIR;
 }
 
 /* A domain for a Message-ID when the account is unknown: this host's. */
@@ -554,9 +520,9 @@ flush_opts_init(struct flush_opts *fo, const char *config,
 
 	memset(fo, 0, sizeof(*fo));
 	fo->config = config;
-	fo->queue_dir = queue_dir(a);
-	fo->run_dir = run_dir();
-	fo->cache_dir = cache_dir();
+	fo->queue_dir = session_queue_dir(a);
+	fo->run_dir = session_run_dir();
+	fo->cache_dir = session_cache_dir();
 	fo->tmpdir = t != NULL && *t != '\0' ? t : "/tmp";
 	fo->force = force;
 }
@@ -638,7 +604,8 @@ run_send(const struct conf_account *a, const char *config,
 			goto out;
 	}
 	if (mode == 'q' || mode == 'b') {
-		if (submit(&sp, &rcpts, o, account, queue_dir(a), e) == 0 &&
+		if (submit(&sp, &rcpts, o, account, session_queue_dir(a),
+		    e) == 0 &&
 		    mode == 'b' && a != NULL)
 			flush_in_background(config, a);
 		goto out;
@@ -647,14 +614,14 @@ run_send(const struct conf_account *a, const char *config,
 		goto out;
 	log_warnings(a);
 	/* A held account: no login now (no lockout), the message waits. */
-	if (flush_hold_check(queue_dir(a), config, a, e) == -1)
+	if (flush_hold_check(session_queue_dir(a), config, a, e) == -1)
 		goto sent;
-	if (throttle_acquire(run_dir(), a->name, a->max_connections,
+	if (throttle_acquire(session_run_dir(), a->name, a->max_connections,
 	    a->max_per_minute, 1, a->timeout, &slot, e) == -1)
 		goto sent;
 	session_helo(a, helo, sizeof(helo));
-	s = session_open(a, helo, cache_dir(), e);
-	flush_hold_note(queue_dir(a), config, a, e);
+	s = session_open(a, helo, session_cache_dir(), e);
+	flush_hold_note(session_queue_dir(a), config, a, e);
 	if (s == NULL)
 		goto sent;
 	/* A line over 998 octets, 8-bit data without 8BITMIME: encode. */
@@ -665,7 +632,7 @@ run_send(const struct conf_account *a, const char *config,
 	    &m, e);
 	/* SendAsDenied and friends come after the login. */
 	if (e->kind != ERR_NONE)
-		flush_hold_note(queue_dir(a), config, a, e);
+		flush_hold_note(session_queue_dir(a), config, a, e);
 sent:
 	log_result(a, s, rcpts.n, (unsigned long long)m.size, e);
 	if (mode == 'f' && e->kind != ERR_NONE &&
@@ -674,7 +641,8 @@ sent:
 
 		/* Not now: into the queue, and the caller is done. */
 		err_clear(&qe);
-		if (submit(&sp, &rcpts, o, account, queue_dir(a), &qe) == 0) {
+		if (submit(&sp, &rcpts, o, account, session_queue_dir(a),
+		    &qe) == 0) {
 			syslog(LOG_NOTICE, "account=%s queued for later: %s",
 			    account, e->msg);
 			err_clear(e);
@@ -750,15 +718,16 @@ run_check(const struct conf_account *a, const char *config, struct err *e)
 	for (i = 0; i < nwarn; i++)
 		printf(_("  warn  %s\n"), _(warn[i]));
 	check_signin(a);
-	if (flush_hold_text(queue_dir(a), a->name, held, sizeof(held)) != NULL)
+	if (flush_hold_text(session_queue_dir(a), a->name, held,
+	    sizeof(held)) != NULL)
 		printf(_("  hold  account %s; mail for it waits (this check "
 		    "tries anyway, and lifts the hold when it succeeds)\n"),
 		    held);
-	if (throttle_acquire(run_dir(), a->name, a->max_connections, 0, 0,
-	    a->timeout, &slot, e) == -1)
+	if (throttle_acquire(session_run_dir(), a->name, a->max_connections,
+	    0, 0, a->timeout, &slot, e) == -1)
 		return -1;
 	session_helo(a, helo, sizeof(helo));
-	if ((s = session_open(a, helo, cache_dir(), e)) == NULL) {
+	if ((s = session_open(a, helo, session_cache_dir(), e)) == NULL) {
 		throttle_release(&slot);
 		return -1;
 	}
@@ -776,7 +745,7 @@ run_check(const struct conf_account *a, const char *config, struct err *e)
 	throttle_release(&slot);
 	if (e->kind != ERR_NONE)
 		return -1;
-	flush_hold_note(queue_dir(a), config, a, e);
+	flush_hold_note(session_queue_dir(a), config, a, e);
 	printf(_("Connection successful\n"));
 	return 0;
 }
@@ -998,7 +967,7 @@ main(int argc, char **argv)
 		return status;
 	}
 	if (o.status) {
-		status = status_run(path, o.json, queue_dir, &e);
+		status = status_run(path, o.json, session_queue_dir, &e);
 		if (e.kind != ERR_NONE && !o.json)
 			fprintf(stderr, "printmail: %s\n", err_text(&e));
 		closelog();

@@ -64,9 +64,6 @@
 #ifndef PM_SYSCONFDIR
 #define PM_SYSCONFDIR "/etc"
 #endif
-#ifndef PM_QUEUE_DIR
-#define PM_QUEUE_DIR "/var/spool/printmail"
-#endif
 #ifndef PM_STATE_DIR
 #define PM_STATE_DIR "/var/lib/printmail"
 #endif
@@ -376,16 +373,6 @@ printer_to(pappl_printer_t *printer)
 	return s;
 }
 
-static const char *
-queue_dir(const struct conf_account *a)
-{
-	const char *d = getenv("PRINTMAIL_QUEUE_DIR");
-
-	if (d != NULL && *d != '\0')
-		return d;
-	return a->queue_dir != NULL ? a->queue_dir : PM_QUEUE_DIR;
-}
-
 /*
  * Not now: the whole message into printmail's queue, whose runner sends
  * it when the server is back.  0 once it is durable there.
@@ -434,7 +421,7 @@ enqueue(pappl_job_t *job, const struct conf_account *a,
 	env.sender = a->from;
 	env.rcpt = *all;
 	env.size = total;
-	if (queue_commit(queue_dir(a), &env, fd, 0, e) == 0) {
+	if (queue_commit(session_queue_dir(a), &env, fd, 0, e) == 0) {
 		util_strlcpy(id, env.id, idlen);
 		rc = 0;
 	}
@@ -500,7 +487,7 @@ deliver(pappl_job_t *job, int fd, uint64_t size)
 	struct err		 e, qe;
 	char			 idtext[32], helo[256], reply[512], qid[64];
 	char			 fb[ADVICE_MAX], acct[256], *dflt;
-	const char		*to, *docname, *rundir, *fix;
+	const char		*to, *docname, *fix;
 	bool			 done = false;
 
 	memset(&a, 0, sizeof(a));
@@ -537,15 +524,12 @@ deliver(pappl_job_t *job, int fd, uint64_t size)
 	    jobmsg_envelope(&jm, &all, &e) == -1 ||
 	    jobmsg_mime(&jm, fd, size, NULL, NULL, &mm, &m, &e) == -1)
 		goto out;
-	rundir = getenv("PRINTMAIL_RUN_DIR");
-	if (throttle_acquire(rundir != NULL && *rundir != '\0' ? rundir :
-	    SESSION_RUN_DIR, a.name, a.max_connections, a.max_per_minute, 1,
-	    a.timeout, &slot, &e) == -1)
+	if (throttle_acquire(session_run_dir(), a.name, a.max_connections,
+	    a.max_per_minute, 1, a.timeout, &slot, &e) == -1)
 		goto out;
 	jmsg(job, "Sending %s to %s", jm.filename, all.v[0]);
 	session_helo(&a, helo, sizeof(helo));
-	if ((s = session_open(&a, helo, getenv("PRINTMAIL_CACHE_DIR") ?
-	    getenv("PRINTMAIL_CACHE_DIR") : SESSION_CACHE_DIR, &e)) == NULL ||
+	if ((s = session_open(&a, helo, session_cache_dir(), &e)) == NULL ||
 	    smtp_send(s, a.from, (const char *const *)all.v, all.n, &m,
 	    &e) == -1)
 		goto out;
@@ -593,22 +577,21 @@ out:
 	return done;
 }
 
-/* PDF: attached as it came. */
+/*
+ * Sends the PDF at path: the spooled document, or the one made for the
+ * job (which PAPPL opened write-only, so it is read through a new
+ * descriptor).
+ */
 static bool
-print_file(pappl_job_t *job, pappl_pr_options_t *options,
-    pappl_device_t *device)
+deliver_path(pappl_job_t *job, const char *path)
 {
-	const char	*path = papplJobGetFilename(job);
-	struct stat	 st;
-	int		 fd;
-	bool		 ok;
+	struct stat	st;
+	int		fd;
+	bool		ok;
 
-	(void)options;
-	(void)device;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
 	    fstat(fd, &st) == -1) {
-		jmsg(job, "Cannot read the document: %s",
-		    strerror(errno));
+		jmsg(job, "Cannot read the PDF: %s", strerror(errno));
 		if (fd != -1)
 			close(fd);
 		return false;
@@ -616,6 +599,16 @@ print_file(pappl_job_t *job, pappl_pr_options_t *options,
 	ok = deliver(job, fd, (uint64_t)st.st_size);
 	close(fd);
 	return ok;
+}
+
+/* PDF: attached as it came. */
+static bool
+print_file(pappl_job_t *job, pappl_pr_options_t *options,
+    pappl_device_t *device)
+{
+	(void)options;
+	(void)device;
+	return deliver_path(job, papplJobGetFilename(job));
 }
 
 /* Raster (PWG, Apple, and JPEG/PNG through PAPPL's filters): a PDF. */
@@ -712,7 +705,6 @@ r_endjob(pappl_job_t *job, pappl_pr_options_t *options,
     pappl_device_t *device)
 {
 	struct rjob	*r = papplJobGetData(job);
-	struct stat	 st;
 	bool		 ok = false;
 
 	(void)options;
@@ -720,12 +712,10 @@ r_endjob(pappl_job_t *job, pappl_pr_options_t *options,
 	if (r == NULL)
 		return false;
 	papplJobSetData(job, NULL);
-	/* PAPPL opened it write-only: read it back through a new one. */
-	if (rpdf_close(r->pdf, &r->e) == 0 && close(r->fd) == 0 &&
-	    (r->fd = open(r->path, O_RDONLY | O_CLOEXEC)) != -1 &&
-	    fstat(r->fd, &st) == 0)
-		ok = deliver(job, r->fd, (uint64_t)st.st_size);
-	else
+	if (rpdf_close(r->pdf, &r->e) == 0 && close(r->fd) == 0) {
+		r->fd = -1;
+		ok = deliver_path(job, r->path);
+	} else
 		jmsg(job, "Cannot finish the PDF: %s",
 		    r->e.kind ? r->e.msg : strerror(errno));
 	rpdf_free(r->pdf);
@@ -780,14 +770,7 @@ jpeg_filter(pappl_job_t *job, pappl_device_t *device, void *data)
 		    strerror(errno));
 		goto out;
 	}
-	/* PAPPL opened it write-only: read it back through a new one. */
-	close(ofd);
-	if ((ofd = open(out, O_RDONLY | O_CLOEXEC)) == -1 ||
-	    fstat(ofd, &st) == -1) {
-		jmsg(job, "Cannot read the PDF: %s", strerror(errno));
-		goto out;
-	}
-	if ((ok = deliver(job, ofd, (uint64_t)st.st_size)))
+	if ((ok = deliver_path(job, out)))
 		papplJobSetImpressionsCompleted(job, 1);
 out:
 	rpdf_free(p);
@@ -1020,7 +1003,8 @@ system_cb(int num_options, cups_option_t *options, void *data)
 	const char	*hostname = OPT("server-hostname");
 	const char	*tls = OPT("tls");
 #undef OPT
-	char		 spooldef[PATH_MAX];
+	char		 spooldef[PATH_MAX], *end;
+	long		 portnum = 8632;
 	pappl_loglevel_t loglevel = PAPPL_LOGLEVEL_INFO;
 
 	(void)data;
@@ -1069,9 +1053,19 @@ system_cb(int num_options, cups_option_t *options, void *data)
 	if (app.hash[0] != '\0')
 		soptions = (soptions | PAPPL_SOPTIONS_WEB_INTERFACE) &
 		    ~(pappl_soptions_t)PAPPL_SOPTIONS_NO_TLS;
-	system = papplSystemCreate(soptions, APP, port != NULL ? atoi(port) :
-	    8632, "_print,_universal", spool, logfile != NULL ? logfile :
-	    "syslog", loglevel, NULL, false);
+	if (port != NULL && *port != '\0') {
+		errno = 0;
+		portnum = strtol(port, &end, 10);
+		if (errno != 0 || *end != '\0' || portnum < 1 ||
+		    portnum > 65535) {
+			fprintf(stderr, "%s: server-port=%s is not a port "
+			    "(1-65535)\n", APP, port);
+			return NULL;
+		}
+	}
+	system = papplSystemCreate(soptions, APP, (int)portnum,
+	    "_print,_universal", spool, logfile != NULL ? logfile : "syslog",
+	    loglevel, NULL, false);
 	if (system == NULL)
 		return NULL;
 	if (!papplSystemAddListeners(system, listen)) {

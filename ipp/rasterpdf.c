@@ -158,14 +158,60 @@ deflate_out(struct rpdf *p, int flush, struct err *e)
 	return 0;
 }
 
+/*
+ * The page's objects up to its image's data: the page (pw x ph points),
+ * its content (the image drawn at x, y, w x h points) and the image's
+ * dictionary (width x height pixels, colour space cs, decode, filter).
+ * The image's data follows, then image_end().
+ */
+static int
+page_start(struct rpdf *p, double pw, double ph, double x, double y,
+    double w, double h, unsigned width, unsigned height, const char *cs,
+    const char *decode, const char *filter, struct err *e)
+{
+	size_t	base = FIRST_PAGE_OBJ + (size_t)p->pages * OBJS_PER_PAGE;
+	char	content[160];
+	int	n;
+
+	n = snprintf(content, sizeof(content),
+	    "q %.3f 0 0 %.3f %.3f %.3f cm /Im0 Do Q\n", w, h, x, y);
+	if (obj(p, base, e) == -1 ||
+	    putf(p, e, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %.3f "
+	    "%.3f] /Resources << /XObject << /Im0 %zu 0 R >> >> /Contents "
+	    "%zu 0 R >>\nendobj\n", pw, ph, base + 2, base + 1) == -1 ||
+	    obj(p, base + 1, e) == -1 ||
+	    putf(p, e, "<< /Length %d >>\nstream\n%sendstream\nendobj\n", n,
+	    content) == -1 ||
+	    obj(p, base + 2, e) == -1 ||
+	    putf(p, e, "<< /Type /XObject /Subtype /Image /Width %u /Height "
+	    "%u /ColorSpace /%s /BitsPerComponent 8%s /Filter /%s /Length "
+	    "%zu 0 R >>\nstream\n", width, height, cs, decode, filter,
+	    base + 3) == -1)
+		return -1;
+	p->img_start = p->off;
+	return 0;
+}
+
+/* After the image's data: its end and its length; the page is done. */
+static int
+image_end(struct rpdf *p, struct err *e)
+{
+	size_t		base = FIRST_PAGE_OBJ + (size_t)p->pages * OBJS_PER_PAGE;
+	uint64_t	len = p->off - p->img_start;
+
+	if (putf(p, e, "\nendstream\nendobj\n") == -1 ||
+	    obj(p, base + 3, e) == -1 ||
+	    putf(p, e, "%llu\nendobj\n", (unsigned long long)len) == -1)
+		return -1;
+	p->pages++;
+	return 0;
+}
+
 int
 rpdf_page_begin(struct rpdf *p, unsigned width, unsigned height,
     unsigned ncomp, unsigned xdpi, unsigned ydpi, struct err *e)
 {
-	size_t	base = FIRST_PAGE_OBJ + (size_t)p->pages * OBJS_PER_PAGE;
 	double	w, h;
-	char	content[128];
-	int	n;
 
 	if (p->in_page)
 		return err_set(e, ERR_INTERNAL, "PDF page not ended");
@@ -177,20 +223,8 @@ rpdf_page_begin(struct rpdf *p, unsigned width, unsigned height,
 		    xdpi, ydpi);
 	w = width * 72.0 / xdpi;
 	h = height * 72.0 / ydpi;
-	n = snprintf(content, sizeof(content),
-	    "q %.3f 0 0 %.3f 0 0 cm /Im0 Do Q\n", w, h);
-	if (obj(p, base, e) == -1 ||
-	    putf(p, e, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %.3f "
-	    "%.3f] /Resources << /XObject << /Im0 %zu 0 R >> >> /Contents "
-	    "%zu 0 R >>\nendobj\n", w, h, base + 2, base + 1) == -1 ||
-	    obj(p, base + 1, e) == -1 ||
-	    putf(p, e, "<< /Length %d >>\nstream\n%sendstream\nendobj\n", n,
-	    content) == -1 ||
-	    obj(p, base + 2, e) == -1 ||
-	    putf(p, e, "<< /Type /XObject /Subtype /Image /Width %u /Height "
-	    "%u /ColorSpace /%s /BitsPerComponent 8 /Filter /FlateDecode "
-	    "/Length %zu 0 R >>\nstream\n", width, height, ncomp == 1 ?
-	    "DeviceGray" : "DeviceRGB", base + 3) == -1)
+	if (page_start(p, w, h, 0, 0, w, h, width, height, ncomp == 1 ?
+	    "DeviceGray" : "DeviceRGB", "", "FlateDecode", e) == -1)
 		return -1;
 	memset(&p->z, 0, sizeof(p->z));
 	if (deflateInit(&p->z, 6) != Z_OK)
@@ -201,7 +235,6 @@ rpdf_page_begin(struct rpdf *p, unsigned width, unsigned height,
 	p->height = height;
 	p->ncomp = ncomp;
 	p->y = 0;
-	p->img_start = p->off;
 	return 0;
 }
 
@@ -223,12 +256,9 @@ int
 rpdf_page_end(struct rpdf *p, struct err *e)
 {
 	unsigned char	*white;
-	size_t		 base;
-	uint64_t	 len;
 
 	if (!p->in_page)
 		return err_set(e, ERR_INTERNAL, "no PDF page to end");
-	base = FIRST_PAGE_OBJ + (size_t)p->pages * OBJS_PER_PAGE;
 	if (p->y < p->height) {
 		/* A short page: the rest is white, as on paper. */
 		if ((white = malloc((size_t)p->width * p->ncomp)) == NULL)
@@ -247,14 +277,8 @@ rpdf_page_end(struct rpdf *p, struct err *e)
 		return -1;
 	deflateEnd(&p->z);
 	p->z_on = 0;
-	len = p->off - p->img_start;
-	if (putf(p, e, "\nendstream\nendobj\n") == -1 ||
-	    obj(p, base + 3, e) == -1 ||
-	    putf(p, e, "%llu\nendobj\n", (unsigned long long)len) == -1)
-		return -1;
 	p->in_page = 0;
-	p->pages++;
-	return 0;
+	return image_end(p, e);
 }
 
 int
@@ -310,35 +334,21 @@ rpdf_jpeg_page(struct rpdf *p, int jfd, uint64_t len,
     const struct jpeg_info *ji, double page_w, double page_h,
     struct err *e)
 {
-	size_t	base = FIRST_PAGE_OBJ + (size_t)p->pages * OBJS_PER_PAGE;
-	double	sx = page_w / ji->width, sy = page_h / ji->height;
-	double	scale = sx < sy ? sx : sy, w, h;
-	char	content[160], buf[65536];
+	double	 sx = page_w / ji->width, sy = page_h / ji->height;
+	double	 scale = sx < sy ? sx : sy, w, h;
+	char	 buf[65536];
 	uint64_t done = 0;
-	ssize_t	n;
-	int	cl;
+	ssize_t	 n;
 
 	if (p->in_page)
 		return err_set(e, ERR_INTERNAL, "PDF page not ended");
 	w = ji->width * scale;
 	h = ji->height * scale;
-	cl = snprintf(content, sizeof(content),
-	    "q %.3f 0 0 %.3f %.3f %.3f cm /Im0 Do Q\n", w, h,
-	    (page_w - w) / 2, (page_h - h) / 2);
-	if (obj(p, base, e) == -1 ||
-	    putf(p, e, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %.3f "
-	    "%.3f] /Resources << /XObject << /Im0 %zu 0 R >> >> /Contents "
-	    "%zu 0 R >>\nendobj\n", page_w, page_h, base + 2, base + 1) == -1 ||
-	    obj(p, base + 1, e) == -1 ||
-	    putf(p, e, "<< /Length %d >>\nstream\n%sendstream\nendobj\n", cl,
-	    content) == -1 ||
-	    obj(p, base + 2, e) == -1 ||
-	    putf(p, e, "<< /Type /XObject /Subtype /Image /Width %u /Height "
-	    "%u /ColorSpace /%s /BitsPerComponent 8%s /Filter /DCTDecode "
-	    "/Length %zu 0 R >>\nstream\n", ji->width, ji->height,
-	    ji->ncomp == 1 ? "DeviceGray" : ji->ncomp == 3 ? "DeviceRGB" :
-	    "DeviceCMYK", ji->ncomp == 4 && ji->adobe ?
-	    " /Decode [1 0 1 0 1 0 1 0]" : "", base + 3) == -1)
+	if (page_start(p, page_w, page_h, (page_w - w) / 2, (page_h - h) / 2,
+	    w, h, ji->width, ji->height, ji->ncomp == 1 ? "DeviceGray" :
+	    ji->ncomp == 3 ? "DeviceRGB" : "DeviceCMYK", ji->ncomp == 4 &&
+	    ji->adobe ? " /Decode [1 0 1 0 1 0 1 0]" : "", "DCTDecode",
+	    e) == -1)
 		return -1;
 	/* The JPEG's bytes as they are. */
 	while (done < len) {
@@ -350,12 +360,7 @@ rpdf_jpeg_page(struct rpdf *p, int jfd, uint64_t len,
 			return -1;
 		done += (uint64_t)n;
 	}
-	if (putf(p, e, "\nendstream\nendobj\n") == -1 ||
-	    obj(p, base + 3, e) == -1 ||
-	    putf(p, e, "%llu\nendobj\n", (unsigned long long)len) == -1)
-		return -1;
-	p->pages++;
-	return 0;
+	return image_end(p, e);
 }
 
 unsigned

@@ -99,6 +99,10 @@ ipp_start() { # [-o NAME=VALUE]...
 	pf_wait_port "$PORT" || { cat "$W/server.out" "$SD/log" 2>/dev/null; return 1; }
 	kill -0 "$IPP_PID" 2>/dev/null || { cat "$W/server.out"; return 1; }
 }
+as_pm "$IPP" server -o listen-hostname=127.0.0.1 -o server-port=99999 \
+    -o state-file="$SD/bad.state" >"$W/badport" 2>&1
+t_ok "server-port=99999: the server refuses to start" test "$?" -ne 0
+t_grep "... naming the option" "server-port=99999 is not a port (1-65535)" "$W/badport"
 ipp_start || fail_setup "printmail-ipp did not start"
 echo "# printmail-ipp: pid $IPP_PID port $PORT (as printmail); Postfix pid $PF_PID port $PF_PORT"
 
